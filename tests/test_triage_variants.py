@@ -183,3 +183,20 @@ def test_a_run_pytest_timeout_ended_is_not_said_maybe_cut() -> None:
     [run] = read_logs([str(FIXTURES / "pytest" / "variants" / "timeout_thread.txt")]).summaries
     assert "at line 8 the log says what ended it: pytest-timeout" in run.text
     assert "may have been cut" not in run.text
+
+
+def test_a_process_pools_initializer_that_raised_is_a_worker_dead_in_its_start() -> None:
+    # a spawned child's `Exception in initializer:` traceback, pytest's captured stderr: it was
+    # read as pattern 2 from `BrokenProcessPool` alone, as a worker the OOM killer ended
+    rel = "pytest/variants/initializer.txt"
+    spawned = finding(rel, "test_spawned_pool_with_an_initializer")
+    evidence = quoted(spawned)
+    assert "Exception in initializer:" in evidence
+    assert "ModuleNotFoundError: No module named 'dspy_runtime'" in evidence
+    assert status_of(spawned, "crashed") == ("confirmed", ["Exception in initializer:"])
+    assert status_of(spawned, "stuck-in-init")[0] == "ruled-out"
+    # the forked child's traceback went to its copy of pytest's log handler: the log shows only
+    # a worker that ended abruptly, pattern 2 as before
+    forked = finding(rel, "test_forked_pool_with_an_initializer").outcome
+    assert isinstance(forked, Diagnosis)
+    assert forked.pattern_id == "pool-shutdown-during-checkout"
