@@ -51,3 +51,34 @@ def test_each_failed_scenario_is_read_as_the_consoles(capsys: pytest.CaptureFixt
 def test_a_report_of_a_passing_scenario_is_a_clean_log(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = triage_json(capsys, RUNS / "json_report_clean.json")
     assert (code, report["summary"]["failures"]) == (0, 0)
+
+
+def test_a_report_sent_to_stdout_says_what_each_listed_scenario_failed_of(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`behave -f json` with no `-o`: its report among the workers' lines (one glued to the end
+    of a feature's line), then its lists and counts. Each listed scenario says what its
+    feature's line says it failed of, as the report alone does (before, each message was empty:
+    the lists alone were read)."""
+    code, report = triage_json(capsys, RUNS / "json_stdout.txt")
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (9, 0)
+    _, alone = triage_json(capsys, RUNS / "json_report.json")
+
+    def said(found: dict) -> list[tuple[str, str, str, str, str]]:  # type: ignore[type-arg]
+        return sorted(
+            (x["source"], x["name"], x["location"], x["kind"], x["message"])
+            for f in found["findings"]
+            for x in [f["failure"]]
+        )
+
+    assert said(report) == said(alone)
+    failures = {f["failure"]["name"]: f["failure"] for f in report["findings"]}
+    counted = failures["The pool counts its workers"]
+    assert (counted["kind"], counted["message"]) == (
+        "AssertionError",
+        "expected 3 workers, counted 2",
+    )
+    assert counted["line_start"] == 6  # its feature's line
+    parsed = read_logs([str(RUNS / "json_stdout.txt")])
+    assert parsed.formats == {str(RUNS / "json_stdout.txt"): "behave"}

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from poolctl.logs import behave_json_lines
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import EntriesSection, RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
@@ -54,6 +55,7 @@ TRIGGERS = (
     r"^HOOK-ERROR in \w+: ",
     r"^Feature: ",
     r"^\d+ features? passed, ",
+    behave_json_lines.TRIGGER,
 )
 # a hook that raised: `before_scenario`'s fails the scenario after it (pretty prints it above
 # the scenario's heading, plain below it), `after_scenario`'s the one before
@@ -161,6 +163,11 @@ def block_at(
     text = line.rstrip()
     if text.startswith(SIGN):
         SIGNED[parser] = True
+        return None
+    if text.startswith(behave_json_lines.START):  # (-f json to stdout: a feature's report)
+        for name, place, kind, message, frames in behave_json_lines.failed_scenarios(text):
+            found = Scenario(name, place, [(number, text)], kind, message, frames)
+            READ.setdefault(parser, []).append(found)
         return None
     if text.startswith("Feature: ") and (feature := FEATURE_RE.match(text)):
         _feature(parser, Feature(feature["name"], feature["place"] or "", (number, text)))

@@ -65,7 +65,7 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
             if not isinstance(element, dict) or element.get("type") == "background":
                 continue
             scenarios += 1
-            if (failed := _failure(uri, element, file, runner)) is not None:
+            if (failed := failure_of(uri, element, file, runner)) is not None:
                 failures.append(failed)
     out.failures.extend(failures)
     out.summaries.append(
@@ -82,7 +82,8 @@ def read(text: str, file: str, out: ParsedLog) -> bool:
     return out.read_whole(file, text, f"{runner} JSON", f"{runner}'s JSON report (--format json)")
 
 
-def _failure(uri: str, scenario: dict[str, Any], file: str, runner: str) -> Failure | None:
+def failure_of(uri: str, scenario: dict[str, Any], file: str, runner: str) -> Failure | None:
+    """A scenario's failure, if a step or hook of it did not pass."""
     steps = [
         s
         for key in ("before", "steps", "after")

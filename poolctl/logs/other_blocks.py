@@ -373,7 +373,7 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return None
     if ".feature  " in line and (progress := behave_progress.block_at(parser, number, line)):
         return progress  # behave's progress formatter's feature: its letters, glued lines
-    if (line[:1] in " EFHU" or line[:1].isdigit()) and (
+    if (line[:1] in " EFHU{" or line[:1].isdigit()) and (
         scenario := behave_block.block_at(parser, number, line, partial(_keep, parser))
     ):
         return scenario  # behave's scenario, or its list of those that failed or errored
