@@ -21,7 +21,8 @@ _AGAIN = 1 << 20  # bytes of a log read again for its TeamCity messages (the mos
 
 # the reports read once no format was found: Jest's and Vitest's JSON, GoogleTest's JSON (their
 # first keys, in order), Catch2's XML, C++ doctest's XML, Mocha's JSON (its first keys),
-# pytest-json-report's, Cucumber's, RSpec's and Playwright's JSON, Cucumber's messages; each at
+# pytest-json-report's, Cucumber's, RSpec's and Playwright's JSON, Cucumber's messages, Vitest's
+# github-actions reporter's commands; each at
 # the input's start or, after other lines (a tool's before the step, what the runner printed on
 # stderr), at the start of a line
 _REPORTS = tuple(
@@ -37,6 +38,7 @@ _REPORTS = tuple(
         (r'^\{"version":"\d[^"]*","(?:messages|examples)":', "rspec_json"),
         (r'^\{\s*"config": \{\s*"(?:argv|configFile|forbidOnly)"', "playwright_json"),
         (r'^\{"meta":\{"protocolVersion":"', "cucumber_messages"),
+        (r"^::error file=[^,\n]*,title=[^,\n]*,line=\d+,column=\d+::", "vitest_github"),
     )
 )
 
