@@ -82,3 +82,30 @@ def test_a_report_sent_to_stdout_says_what_each_listed_scenario_failed_of(
     assert counted["line_start"] == 6  # its feature's line
     parsed = read_logs([str(RUNS / "json_stdout.txt")])
     assert parsed.formats == {str(RUNS / "json_stdout.txt"): "behave"}
+
+
+@pytest.mark.parametrize("name", ["json_stdout_126.txt", "json_report_126.json"])
+def test_behave_126s_tracebacks_are_read_as_its_consoles(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """behave 1.2.6 keeps an exception's traceback as its step's `error_message`: its kind and
+    message are the exception it ended with, its frames its `File` lines, as `plain_126.txt`
+    (its console) reads them, and the pool's failures are classified (before: no kind, the
+    traceback's first line the message, none classified)."""
+    code, report = triage_json(capsys, RUNS / name)
+    assert code == 1
+    assert (report["summary"]["failures"], report["summary"]["unread"]) == (9, 0)
+    _, console = triage_json(capsys, RUNS / "plain_126.txt")
+
+    def read(found: dict) -> list[tuple[str, str, str, str]]:  # type: ignore[type-arg]
+        return sorted(
+            (x["name"], x["location"], x["kind"], str(f["outcome"].get("pattern_id", "-")))
+            for f in found["findings"]
+            for x in [f["failure"]]
+        )
+
+    assert read(report) == read(console)
+    failures = {f["failure"]["name"]: f["failure"] for f in report["findings"]}
+    waited = failures["A second caller checks out within 200 ms"]
+    assert waited["message"].startswith("pool.CheckoutTimeout: checkout timed out after 0.2s")
+    assert waited["stacktrace"][-1].startswith('File "features/pool.py", line ')

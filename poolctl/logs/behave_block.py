@@ -344,14 +344,14 @@ def _failed_step(body: Lines) -> tuple[Lines, str, str, list[str]] | None:
                 return [body[i]], "", f"undefined step: {plain['step']}", []
             if not said:
                 return None
-            kind, message, frames = _message(said)
+            kind, message, frames = message_of(said)
             return [body[i], *said], kind, message, frames
         pretty = PRETTY_STEP_RE.match(text)
         if pretty is None:
             continue
         said = _said(body[i + 1 :], "")
         if said:
-            kind, message, frames = _message(said)
+            kind, message, frames = message_of(said)
             return [body[i], *said], kind, message, frames
         if pretty["source"] == "None":
             return [body[i]], "", f"undefined step: {pretty['step']}", []
@@ -397,7 +397,7 @@ def _chained(after: Lines) -> bool:
     return text.startswith(_CHAINED)
 
 
-def _message(said: Lines) -> tuple[str, str, list[str]]:
+def message_of(said: Lines) -> tuple[str, str, list[str]]:
     """The kind, message and frames of what a failed step printed."""
     texts = [t for _, t in said]
     indent = len(texts[0]) - len(texts[0].lstrip())

@@ -18,7 +18,8 @@ no error, says its status. The failed scenarios count the run.
 behave's JSON formatter (`behave -f json -o FILE`) writes the same shape in its own dialect: a
 `location` (`features/pool.feature:3`) for each feature and scenario, no `uri` nor `line`, a step's
 keyword without its space, an exception's step of status `error` with no `error_message` (an
-assertion's `failed` has one), a hook's `hook_error`: read as behave's (its source and runner).
+assertion's `failed` has one; behave 1.2.6's a traceback, read as its console's), a hook's
+`hook_error`: read as behave's (its source and runner).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ FORMAT = "Cucumber JSON"  # what a log of it alone is said to be
 # (behave's JSON formatter also says `error`, an exception's, and `hook_error`)
 _NOT_PASSED = ("failed", "ambiguous", "undefined", "pending", "error", "hook_error")
 _ASSERTED_RE = re.compile(r"^(?:ASSERT FAILED|Assertion Failed): ")
+_TRACEBACK = "Traceback (most recent call last):"
 # behave's JSON formatter's dialect: a `location` of each, no `uri` nor `line`
 BEHAVE = "behave"
 BEHAVE_SOURCE: Source = "behave"
@@ -108,6 +110,10 @@ def failure_of(uri: str, scenario: dict[str, Any], file: str, runner: str) -> Fa
     message = "\n".join(said).strip() or f"step {result.get('status')}: {step}"
     if asserted := _ASSERTED_RE.match(message):  # behave's assert, as its console says it
         kind, message = "AssertionError", message[asserted.end() :]
+    if runner == BEHAVE and error.startswith(_TRACEBACK):  # (behave 1.2.6 keeps an exception's)
+        from poolctl.logs.behave_block import message_of  # (behave_block reads this module)
+
+        kind, message, frames = message_of([(1, t) for t in lines])
     line = scenario.get("line") or str(scenario.get("location", "")).rpartition(":")[2]
     return block_failure(
         BEHAVE_SOURCE if runner == BEHAVE else SOURCE,
