@@ -53,8 +53,17 @@ def asked_words(
         asks.append(f"{'give' if missing else 'Give'} {' and '.join(emptied)} a value")
         was = "were" if len(emptied) > 1 else "was"
         given = f"{' and '.join(emptied)} {was} given empty, which counts as not set: "
+    # an option its words offer in place of the variable (@stripe/mcp's `--api-key=$KEY`)
+    options = " or ".join(f"`{option}=…`" for option in asked.options)
+    instead = (
+        f", or give it {options} in its command (after `--`; in a pool, the worker's "
+        "`command`), which its words offer in its place"
+        if options
+        else ""
+    )
     return verdict, (
         f"{' and '.join(asks)} (`--env NAME=VALUE`"
-        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`): "
-        f"{given}it exits at start-up without {'them' if len(lacking) > 1 else 'it'}, as it says."
+        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`)"
+        f"{instead}: {given}it exits at start-up without "
+        f"{'either' if options else 'them' if len(lacking) > 1 else 'it'}, as it says."
     )

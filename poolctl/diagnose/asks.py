@@ -35,6 +35,10 @@ class Asked:
 
     line: str
     variables: tuple[str, ...]
+    # command-line options its words offer beside the variables (@stripe/mcp 0.3.3: `Please
+    # either pass it as an argument --api-key=$KEY or set the STRIPE_SECRET_KEY environment
+    # variable.`)
+    options: tuple[str, ...] = ()
 
     def what(self) -> str:
         """`environment variables A and B`, `environment variable A`, `a command-line argument`."""
@@ -43,6 +47,10 @@ class Asked:
             return "a command-line argument"
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
         return f"environment variable{'s' if len(names) > 1 else ''} {listed}"
+
+
+# A command-line option named in such a line: `--api-key=$KEY`, `--api-key`
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 # Python's KeyError raised reading os.environ (`os.environ['DB_URL']`, mcp-alchemy 2026.10.15 with
@@ -66,7 +74,7 @@ def asked_for(stderr: str) -> Asked | None:
         if _WANTS_VARIABLE.search(line):
             names = tuple(dict.fromkeys(_NAME.findall(line)))
             if names:
-                return Asked(line, names)
+                return Asked(line, names, tuple(dict.fromkeys(_OPTION.findall(line))))
         if _WANTS_ARGUMENT.search(line):
             return Asked(line, ())
     return None
