@@ -61,9 +61,15 @@ def asked_words(
         if options
         else ""
     )
+    # a traceback says nothing in words: what shows it is the KeyError `os.environ[…]` raised
+    how = (
+        f"as its traceback shows (it ends on {quoted}, raised by `os.environ`'s `__getitem__`)"
+        if asked.key_error
+        else "as it says"
+    )
     return verdict, (
         f"{' and '.join(asks)} (`--env NAME=VALUE`"
         f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`)"
         f"{instead}: {given}it exits at start-up without "
-        f"{'either' if options else 'them' if len(lacking) > 1 else 'it'}, as it says."
+        f"{'either' if options else 'them' if len(lacking) > 1 else 'it'}, {how}."
     )

@@ -39,6 +39,8 @@ class Asked:
     # either pass it as an argument --api-key=$KEY or set the STRIPE_SECRET_KEY environment
     # variable.`)
     options: tuple[str, ...] = ()
+    # not said in words: the KeyError of `os.environ[…]` in its traceback (mcp-alchemy)
+    key_error: bool = False
 
     def what(self) -> str:
         """`environment variables A and B`, `environment variable A`, `a command-line argument`."""
@@ -68,7 +70,7 @@ def asked_for(stderr: str) -> Asked | None:
     environ = list(_ENVIRON_KEY.finditer(stderr))
     if environ:
         name = environ[-1]["name"]  # the exception's own line: quoted once, as that
-        return Asked(f"KeyError: '{name}'", (name,))
+        return Asked(f"KeyError: '{name}'", (name,), key_error=True)
     for raw in reversed(stderr.splitlines()):
         line = raw.strip()[:300]
         if _WANTS_VARIABLE.search(line):
