@@ -7,6 +7,7 @@ from poolctl.framing import quote
 from poolctl.languages import PHP, command_language
 from poolctl.model import Evidence
 
+from ..asks import failure_to_reach
 from ..end_of_input import EndOfInput, reads_to_end
 from ..exited_plan import late_speaker
 from ..experiments import refusal
@@ -184,6 +185,20 @@ def waiting_for_input(obs: Observations) -> Judgement:
             "arguments or environment, or have the pool send the message it reads first."
         )
         return confirmed(verdict, fix, *ev, skipped)
+    if (unreached := _unreached(obs)) is not None:  # a connection it needs failed instead
+        ev.append(unreached)
+        verdict = (
+            f"The worker read the {size}-byte request and waits without answering "
+            f"({wait.text.split(') ', 1)[-1]}); its stderr reports `{unreached.text}`: a "
+            "connection or a name lookup it needs failed, and it answers nothing instead"
+        )
+        fix = (
+            f"Make reachable what it connects to (`{unreached.text}`): the service it hands "
+            "requests on to, or point the server at one that runs (its URL argument, setting or "
+            "environment variable); no framing or envelope makes it answer while that fails "
+            "(untested: no copy was started with it reachable)."
+        )
+        return confirmed(verdict, fix, *ev)
     verdict = (
         f"The worker read the {size}-byte request and waits for more input without answering "
         f"({wait.text.split(') ', 1)[-1]}): the request was not a complete message for it"
@@ -207,6 +222,17 @@ def waiting_for_input(obs: Observations) -> Judgement:
         fix = talking.fix(obs.timeout)
         ev.append(talking.evidence(obs))
     return confirmed(verdict, fix, *ev)
+
+
+def _unreached(obs: Observations) -> Evidence | None:
+    """Its stderr's first line saying a connection or a name lookup failed: @stripe/mcp 0.3.3,
+    a proxy to Stripe's service, logs `getaddrinfo ENOTFOUND mcp.stripe.com` for the request
+    it read, offline, and answers nothing. None when it says none."""
+    line = failure_to_reach(obs.stderr_after_wait or obs.stderr_text)
+    if line is None:
+        return None
+    note = "the first stderr line saying a connection, a name lookup or a download failed"
+    return Evidence(line, obs.stderr_origin, note)
 
 
 def _first_set_apart(obs: Observations) -> Evidence | None:
