@@ -19,7 +19,13 @@ from poolctl.errors import FramingError
 from poolctl.events import Trace
 from poolctl.model import Diagnosis
 from poolctl.patterns.loader import PatternSet
-from poolctl.pool_failed_starts import fail_waiters, refusal, start_crashed, start_failed
+from poolctl.pool_failed_starts import (
+    fail_waiters,
+    init_raised,
+    refusal,
+    start_crashed,
+    start_failed,
+)
 from poolctl.pool_init import InitDiagnoses, init_exchange
 from poolctl.pool_line import Call, Waiter, WaitingLine
 from poolctl.pool_notes import Notifications
@@ -166,7 +172,20 @@ class Pool:
         return worker
 
     async def _initialize(self, worker: PooledWorker) -> bool:
-        """The init ping; a worker that fails it is diagnosed, stopped and its failure kept."""
+        """The init ping; a worker that fails it is diagnosed, stopped and its failure kept.
+        An error of poolctl's own on the way (a notification its framing cannot carry) is a
+        failed start too: raised in a background task, it was dropped, the worker left
+        starting for good and its callers timing out."""
+        try:
+            return await self._init_steps(worker)
+        except Exception as exc:
+            init_raised(self, worker, exc)
+            await self._retire(worker, State.DEAD)
+            if self.waiters:
+                self._grow_if_allowed()  # another try for the callers waiting, until it gives up
+            return False
+
+    async def _init_steps(self, worker: PooledWorker) -> bool:
         self.trace.emit("init_start", worker=worker.id, timeout=self.config.init_timeout)
         started = time.monotonic()
         diagnosing = self.config.diagnose_init_failures
@@ -183,7 +202,6 @@ class Pool:
             await self.inits.release(early)
             early = None
         if isinstance(outcome, Answer) and outcome.response.success:
-            self.failed_starts = 0
             worker.reported = (
                 outcome.response.result if isinstance(outcome.response.result, dict) else {}
             )
@@ -195,6 +213,7 @@ class Pool:
                 reported=worker.reported,
             )
             await self.notes.catch_up(worker, self.config.request_timeout)  # before any request
+            self.failed_starts = 0  # (a notification it could not be sent failed its start)
             if worker.state is State.STARTING:
                 worker.state = State.IDLE
                 if worker.exited.is_set():  # it exited while its answer was still being read

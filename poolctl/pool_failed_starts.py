@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from poolctl.errors import PoolctlError
 from poolctl.pool_types import PoolGaveUp
-from poolctl.pool_worker import State
+from poolctl.pool_worker import PooledWorker, State
 from poolctl.worker import WorkerProcess
 
 if TYPE_CHECKING:
@@ -26,6 +26,16 @@ def start_failed(pool: Pool, process: WorkerProcess, exc: Exception) -> None:
     said = exc.message if isinstance(exc, PoolctlError) else f"{type(exc).__name__}: {exc}"
     pool.last_init_failure = said
     pool.trace.emit("spawn_failed", worker=process.worker_id, error=said)
+    start_crashed(pool)
+
+
+def init_raised(pool: Pool, worker: PooledWorker, exc: Exception) -> None:
+    """A worker's init ended in an error of poolctl's own (a notification its framing cannot
+    carry, caught up after the handshake): an event of the trace (the report's finding) and a
+    failed start, as it repeats on every worker started."""
+    said = exc.message if isinstance(exc, PoolctlError) else f"{type(exc).__name__}: {exc}"
+    pool.last_init_failure = f"worker {worker.id} (pid {worker.process.pid}): {said}"
+    pool.trace.emit("init_raised", worker=worker.id, pid=worker.process.pid, error=said)
     start_crashed(pool)
 
 

@@ -39,6 +39,7 @@ NOTABLE = frozenset(
     {
         "spawn",
         "init_end",
+        "init_raised",
         "checkout_timeout",
         "worker_exit",
         "diagnosed_exit",
@@ -70,6 +71,8 @@ def describe(event: Event) -> str:
             return f"{who}ready after {d.get('seconds', 0):.3f} s" + (f", {said}" if said else "")
         case "init_end":
             return f"{who}init failed after {d.get('seconds', 0):.3f} s: {d.get('error')}"
+        case "init_raised":
+            return f"{who}init failed in poolctl: {d.get('error')}"
         case "checkout_timeout":
             return (
                 f"{event.caller} checkout timed out after {d.get('waited', 0):.3f} s "

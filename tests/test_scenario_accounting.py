@@ -24,6 +24,7 @@ FAILURES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "no_response": lambda d: True,
     "init_end": lambda d: not d.get("ok"),
     "spawn_failed": lambda d: True,
+    "init_raised": lambda d: True,
     # a call that timed out in checkout is its `checkout_timeout`, counted there
     "call_failed": lambda d: d.get("error_type") != "CheckoutTimedOut",
     "expectation_failed": lambda d: True,

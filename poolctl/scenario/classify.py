@@ -23,6 +23,7 @@ from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
 from poolctl.scenario.failed_checks import firsts, span, total
+from poolctl.scenario.init_raised import init_raised_failures
 from poolctl.scenario.load import reproduce_command
 from poolctl.scenario.logged_errors import logged_error_notes
 from poolctl.scenario.no_answers import no_answers, no_response
@@ -253,10 +254,13 @@ class TraceClassifier:
 
 def _last_failed_start(c: TraceClassifier, gave_up: Event) -> str:
     """The type of the last failed start before the pool gave up: `spawn_failed` (its process
-    could not run) or `init_end` (it crashed in its init or refused it)."""
-    spawns = [e.seq for e in c.by_type["spawn_failed"] if e.seq < gave_up.seq]
+    could not run), `init_end` (it crashed in its init or refused it) or `init_raised` (poolctl
+    could not finish its init)."""
     inits = [e.seq for e in c.by_type["init_end"] if not e.data.get("ok") and e.seq < gave_up.seq]
-    return "spawn_failed" if max(spawns, default=0) > max(inits, default=0) else "init_end"
+    last = {"init_end": max(inits, default=0)}  # first: it wins a tie, none of them seen
+    for kind in ("spawn_failed", "init_raised"):
+        last[kind] = max((e.seq for e in c.by_type[kind] if e.seq < gave_up.seq), default=0)
+    return max(last, key=lambda kind: last[kind])
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,7 @@ def rules() -> tuple[Rule, ...]:
     folded into it."""
     return (
         Rule("workers that could not start", (), services.spawn_failures),
+        Rule("worker inits raised", (), init_raised_failures),
         Rule("init pings unanswered", (no_response(),), TraceClassifier.init_failures),
         Rule("requests unanswered", (no_response(),), no_answers),
         Rule("callers failed by a shutdown", (checkouts.SHUTDOWN,), checkouts.shutdowns),
