@@ -70,6 +70,10 @@ _URL_PLACEHOLDER = r"(?![A-Z_]*:PASSWORD@[A-Z_]+(?![\w.-]))"
 # @circleci/mcp-server-circleci 0.20.0's error), or that names a variable holding it
 # (`Bearer $GITHUB_TOKEN`, `${TOKEN}`), holds none: it stays readable.
 _PLACEHOLDER = r"(?:<[\w -]+>|\$\{?[A-Za-z_]\w*\}?)(?![^\s\"',;])"
+# A shell variable standing alone for an option's or an assignment's value, its name in capitals
+# (@stripe/mcp 0.3.3: `pass it as an argument --api-key=$KEY`), holds none: it stays readable.
+# Capitals only: a password such as `$ecret9` is not taken for one.
+_VARIABLE = r"\$\{?[A-Z][A-Z0-9_]*\}?(?![^\s\"',;&<>`])"
 # An ellipsis standing alone for the value, `--env EXA_API_KEY=…` (poolctl's own hint for a
 # variable a tool's error asks for), holds none: it and the backtick after it stay readable.
 _ELIDED = r"(?:…|\.\.\.)(?![^\s\"',;&<>`])"
@@ -163,7 +167,13 @@ SHAPES = (
     Shape(
         "assignment",
         _KEY_NEEDLES,
-        _KEYS + _SEP + r"(?P<secret>(?!\[redacted)(?!" + _ELIDED + r")[^\s\"',;&<>]+)",
+        _KEYS
+        + _SEP
+        + r"(?P<secret>(?!\[redacted)(?!"
+        + _ELIDED
+        + r")(?!"
+        + _VARIABLE
+        + r")[^\s\"',;&<>]+)",
         local=True,
     ),
     Shape(
@@ -173,7 +183,9 @@ SHAPES = (
         + _OPTIONS
         + r"(?i:s?)(?:=|[ \t]+(?!"
         + _PROSE_AFTER_OPTION
-        + r"))(?P<secret>(?!-)(?!\[redacted)[^\s\"',;&<>]{4,})",
+        + r"))(?P<secret>(?!-)(?!\[redacted)(?!"
+        + _VARIABLE
+        + r")[^\s\"',;&<>]{4,})",
         local=True,
     ),
     Shape("odbc-password", ("pwd=",), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)", local=True),

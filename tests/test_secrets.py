@@ -86,6 +86,11 @@ CIRCLECI_SAID = (
     "set CIRCLECI_TOKEN."
 )
 
+STRIPE_SAID = (
+    "Stripe API key not provided. Please either pass it as an argument --api-key=$KEY or set the "
+    "STRIPE_SECRET_KEY environment variable."
+)
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -102,6 +107,11 @@ CIRCLECI_SAID = (
         ("`--env EXA_API_KEY=…` (in", "`--env EXA_API_KEY=…` (in"),
         ("api_key=... and", "api_key=... and"),
         ("api_key=...s3cr3t!", "api_key=[redacted]"),
+        # a shell variable in capitals for the value (@stripe/mcp 0.3.3's words: it was
+        # `--api-key=[redacted]`); one in mixed case, or glued to more, may be a password
+        (STRIPE_SAID, STRIPE_SAID),
+        ("--api-key=${KEY}; api_key=$KEY,", "--api-key=${KEY}; api_key=$KEY,"),
+        ("--api-key=$ecret99 api_key=$KEYabc", "--api-key=[redacted] api_key=[redacted]"),
         ("ghp_0123456789abcdefghijABCDEFGHIJ", "[redacted]"),
         # a fine-grained personal access token (it was never redacted: `ghithub_pat_`)
         (
