@@ -32,6 +32,10 @@ class MissingPath:
     path: str  # as given
     relative: bool
     base: str  # the folder it was started in, for a relative path; "" when a shell's `cd` moved it
+    # the folder of it that the error names in its place, "" when it names the path itself:
+    # mcp-server-duckdb 1.1.0 given `--db-path /tmp/none.db --readonly` says `ValueError:
+    # Database file does not exist: /tmp in read-only mode`
+    folder: str = ""
 
     def given(self) -> str:
         return f"{self.option} {self.path}" if self.option else self.path
@@ -43,7 +47,8 @@ class MissingPath:
             where = f", looked up from the folder it was started in ({self.base})"
         else:
             where = ", relative to the folder its shell moved to"
-        return f"; `{self.given()}` names a path that does not exist{where}"
+        named = f" (the error names its folder, {self.folder}, in its place)" if self.folder else ""
+        return f"; `{self.given()}` names a path that does not exist{where}{named}"
 
     def fix(self) -> str:
         what = f"`{self.option}`" if self.option else "it"
@@ -95,13 +100,23 @@ def _missing_in(said: str, spec: WorkerSpec) -> MissingPath | None:
     for option, value in _given(spec.argv):
         if "/" not in value or "\n" in value:  # a path, not a word or a script
             continue
-        if re.search(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", said) is None:
-            continue
+        folder = ""
+        if not _names(said, value):
+            # or a folder of it, named as the file (mcp-server-duckdb's `dir_path`)
+            folders = [str(p) for p in Path(value).parents if str(p) not in ("/", ".", "~")]
+            folder = next((f for f in folders if _names(said, f)), "")
+            if not folder:
+                continue
         path = Path(os.path.expanduser(value))
         relative = not path.is_absolute()
         if (relative and moved) or not (base / path).exists():  # its own words, where cd moved
-            return MissingPath(option, value, relative, "" if moved else str(base))
+            return MissingPath(option, value, relative, "" if moved else str(base), folder)
     return None
+
+
+def _names(said: str, path: str) -> bool:
+    """Whether `said` names `path` whole (not a longer path it begins)."""
+    return re.search(rf"(?<![\w./-]){re.escape(path)}(?![\w/-])", said) is not None
 
 
 def _shell(argv: tuple[str, ...]) -> bool:
