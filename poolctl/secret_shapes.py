@@ -74,6 +74,10 @@ _PLACEHOLDER = r"(?:<[\w -]+>|\$\{?[A-Za-z_]\w*\}?)(?![^\s\"',;])"
 # (@stripe/mcp 0.3.3: `pass it as an argument --api-key=$KEY`), holds none: it stays readable.
 # Capitals only: a password such as `$ecret9` is not taken for one.
 _VARIABLE = r"\$\{?[A-Z][A-Z0-9_]*\}?(?![^\s\"',;&<>`])"
+# A value ends before a backtick that closes it, as poolctl quotes a command line in prose
+# (`run \`server --api-key=bogus\` by hand`): the backtick was taken with the value and the
+# quote left open. One inside a value is still taken with it.
+_NOT_CLOSING_TICK = r"(?=`?(?![^\s\"',;&<>]))"
 # An ellipsis standing alone for the value, `--env EXA_API_KEY=…` (poolctl's own hint for a
 # variable a tool's error asks for), holds none: it and the backtick after it stay readable.
 _ELIDED = r"(?:…|\.\.\.)(?![^\s\"',;&<>`])"
@@ -173,7 +177,8 @@ SHAPES = (
         + _ELIDED
         + r")(?!"
         + _VARIABLE
-        + r")[^\s\"',;&<>]+)",
+        + r")[^\s\"',;&<>]+?)"
+        + _NOT_CLOSING_TICK,
         local=True,
     ),
     Shape(
@@ -185,7 +190,8 @@ SHAPES = (
         + _PROSE_AFTER_OPTION
         + r"))(?P<secret>(?!-)(?!\[redacted)(?!"
         + _VARIABLE
-        + r")[^\s\"',;&<>]{4,})",
+        + r")[^\s\"',;&<>]{4,}?)"
+        + _NOT_CLOSING_TICK,
         local=True,
     ),
     Shape("odbc-password", ("pwd=",), r"(?i:\bpwd)=(?P<secret>[^\s\"';&<>]+)", local=True),

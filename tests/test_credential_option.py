@@ -47,3 +47,20 @@ def test_the_option_its_words_offer_is_named_beside_the_variable(
     assert b"Stripe MCP Server running on stdio" in started, started
     server.stdin.close()
     assert server.wait(timeout=30) == 0
+
+
+@pytest.mark.skipif(not STRIPE.exists(), reason="@stripe/mcp is missing: run `make peers`")
+def test_a_value_it_refuses_is_redacted_inside_the_quoted_command(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """`--api-key=bogus` (too short to be taken as a secret of the command line) is redacted
+    by its option's shape: the backtick closing the command's quote was redacted with it."""
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "30"]
+    code = main([*argv, "--", str(STRIPE), "--api-key=bogus"])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [outcome] = [f["outcome"] for f in report["findings"]]
+    assert "Invalid API key format" in outcome["cause"], outcome["cause"]
+    assert outcome["remediation"].endswith(
+        f"run `{STRIPE} --api-key=[redacted]` by hand to see it happen."
+    ), outcome["remediation"]

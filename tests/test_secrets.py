@@ -112,6 +112,10 @@ STRIPE_SAID = (
         (STRIPE_SAID, STRIPE_SAID),
         ("--api-key=${KEY}; api_key=$KEY,", "--api-key=${KEY}; api_key=$KEY,"),
         ("--api-key=$ecret99 api_key=$KEYabc", "--api-key=[redacted] api_key=[redacted]"),
+        # a backtick closing poolctl's quote of a command line is not the value's: it was taken
+        ("run `mcp --api-key=bogus` by hand", "run `mcp --api-key=[redacted]` by hand"),
+        ("`api_key=abcdef`, `x`", "`api_key=[redacted]`, `x`"),
+        ("api_key=ab`cdef and", "api_key=[redacted] and"),
         ("ghp_0123456789abcdefghijABCDEFGHIJ", "[redacted]"),
         # a fine-grained personal access token (it was never redacted: `ghithub_pat_`)
         (
