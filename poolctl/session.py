@@ -8,6 +8,7 @@ refused the session). An error reply to any other request is an answer: the step
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -118,6 +119,11 @@ def run_session(
                 # available`)
                 if said and (succeeded or said[-40:] not in (problem or "")):
                     detail += f"; its stderr logged an error as it served it: `{said}`"
+                if asked and succeeded and (text := _error_text(step.method, response.result)):
+                    detail += (
+                        f"; its text says `{text}`, though its isError is false: a client "
+                        "takes that error for the tool's result"
+                    )
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""
@@ -182,6 +188,24 @@ def _options_unchecked(
     if isinstance(outcome, Answer) and outcome.response.success:
         return unchecked_options_hint(read)
     return ""
+
+
+def _error_text(method: str, result: Any) -> str:
+    """The text of a tools/call answer not marked isError that says it is an error ("" when
+    none): mcp-server-sqlite 2025.4.25 answers read_query of a DELETE with `Error: Only SELECT
+    queries are allowed for read_query` and `isError: false`."""
+    if method != "tools/call" or not isinstance(result, dict) or result.get("isError"):
+        return ""
+    content = result.get("content")
+    texts = (
+        [i.get("text") for i in content if isinstance(i, dict)] if isinstance(content, list) else []
+    )
+    return next((t.strip()[:300] for t in texts if isinstance(t, str) and _SAYS_ERROR.match(t)), "")
+
+
+# a text that opens as an error's: `Error: …`, `Database error: …`, `Error executing tool x:
+# …`, `ValueError: …`
+_SAYS_ERROR = re.compile(r"\s*(?:(?:[A-Z]\w* )?[Ee]rror(?: [^:\n]{1,60})?|\w+Error): ")
 
 
 def _asks_environment(worker: WorkerProcess, error: str) -> str:
