@@ -29,14 +29,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from poolctl.logs.records import Lines
+from poolctl.logs.records import Lines, ParsedLog
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
 from poolctl.model import Failure, Source
 
 RUNNER = "Jest"
 SOURCE: Source = "jest"
-HEADER_RE = re.compile(r"^ ?FAIL {1,2}(?:\./)?(?P<file>\S+?\.[cm]?[jt]sx?)(?: \([\d.]+ m?s\))?$")
-TRIGGERS = (r"^ ?FAIL {1,2}\S+\.[cm]?[jt]sx?\b", r"^Summary of all failing tests")
+# (its github-actions reporter's section, on GitHub Actions: `::group::Errors thrown in FILE`)
+GROUP = "::group::Errors thrown in "
+HEADER_RE = re.compile(
+    r"^(?: ?FAIL {1,2}(?:\./)?|::group::Errors thrown in )"
+    r"(?P<file>\S+?\.[cm]?[jt]sx?)(?: \([\d.]+ m?s\))?$"
+)
+TRIGGERS = (
+    r"^ ?FAIL {1,2}\S+\.[cm]?[jt]sx?\b",
+    r"^Summary of all failing tests",
+    r"^::group::Errors thrown in \S",
+)
 SUMMARY = "Summary of all failing tests"
 # a block's bullet line and the error's first line, in a whole text (RE2 syntax, multi-line): a
 # run cut short before its counts (killed, a CI job's time limit) is still read for its blocks
@@ -61,7 +70,10 @@ NOT_RUN = "Test suite failed to run"
 
 class JestFile:
     """One test file's section (a consumer of a text parser's scan): each `●` block's failure
-    goes to `done` as it ends."""
+    goes to `done` as it ends. Under its github-actions reporter's group (`GROUP`) a block read
+    since the run's last counts is not read again: the default reporter's, printed above."""
+
+    out: ParsedLog | None = None  # what its parser read so far
 
     def __init__(
         self,
@@ -73,6 +85,7 @@ class JestFile:
     ) -> None:
         header = HEADER_RE.match(line.rstrip())
         self.file = header["file"] if header else ""
+        self.grouped = line.startswith(GROUP)
         self.input_file = input_file
         self.source = source
         self.done = done
@@ -97,8 +110,23 @@ class JestFile:
         block, self.block = self.block, []
         while len(block) > 1 and not block[-1][1].strip():
             block.pop()
-        if block:
-            self.done(self._failure(block), block)
+        if not block:
+            return
+        failure = self._failure(block)
+        if not (self.grouped and self._read_before(failure)):
+            self.done(failure, block)
+
+    def _read_before(self, failure: Failure) -> bool:
+        """Whether a failure of the same test was read since the run's last counts."""
+        if self.out is None:
+            return False
+        file = self.input_file
+        since = max((s.line for s in self.out.summaries if s.file == file), default=0)
+        return any(
+            (f.input_file, f.name, f.group) == (file, failure.name, failure.group)
+            and f.line_start > since
+            for f in self.out.failures
+        )
 
     def _failure(self, block: Lines) -> Failure:
         name = block[0][1][len(_BULLET) :].strip()

@@ -287,10 +287,14 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         return unittest_runners.UnittestRunnerBlock(
             number, line, parser.name, unittest_block.SOURCE, partial(_keep, parser)
         )  # a module zope.testrunner could not import
-    if "FAIL " in line[:6] and jest_block.HEADER_RE.match(line.rstrip()):
-        return jest_block.JestFile(
+    if ("FAIL " in line[:6] or line.startswith(jest_block.GROUP)) and jest_block.HEADER_RE.match(
+        line.rstrip()
+    ):
+        section = jest_block.JestFile(
             number, line, parser.name, jest_block.SOURCE, partial(_keep, parser)
-        )  # a Jest test file's section, its `●` blocks
+        )
+        section.out = parser.out
+        return section  # a Jest test file's section, its `●` blocks
     if line.startswith("TAP version ") and tap_verdicts.VERSION_RE.match(line.rstrip()):
         _TAP_BEGUN[parser] = number
         return None
