@@ -113,6 +113,38 @@ def test_nose2_s_fixture_that_raised_is_named_by_its_frame() -> None:
     assert "service 'bridge_mock' is not running" in fixture.message
 
 
+def test_nose2_s_test_functions_are_read_by_module_and_function() -> None:
+    """nose2 heads a test function's block `ERROR: module.function` (no parentheses): 3 of the
+    4 counted were lost, and with them a worker that never answered and a refused connection
+    (`nose2_functions.txt`, `capture_nose2_functions.sh`)."""
+    parsed = read_logs([str(RUNNERS / "nose2_functions.txt")])
+    assert [(s.failures, s.read) for s in parsed.summaries if s.failures] == [(4, 4)]
+    read = sorted((f.name, f.group, f.location, f.kind) for f in parsed.failures)
+    assert read == [
+        (
+            "test_broker_publishes",
+            "test_pool_functions",
+            "test_pool_functions.py:29",
+            "ConnectionRefusedError",
+        ),
+        ("test_pool_size", "test_pool_functions", "test_pool_functions.py:35", "AssertionError"),
+        (
+            "test_sizes (n=2)",
+            "test_pool_functions.PoolSizes",
+            "test_pool_functions.py:42",
+            "AssertionError",
+        ),
+        (
+            "test_worker_answers_ping",
+            "test_pool_functions",
+            "test_pool_functions.py:22",
+            "TimeoutError",
+        ),
+    ]
+    silent = next(f for f in parsed.failures if f.name == "test_worker_answers_ping")
+    assert "No response received from worker pid " in silent.message
+
+
 @pytest.mark.parametrize(
     ("name", "runner"),
     [

@@ -51,11 +51,12 @@ RUNNER = "unittest"
 SOURCE: Source = "unittest"
 HEADER_RE = re.compile(
     r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?:(?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
-    r"(?P<sub> .+)?|(?P<holder>_ErrorHolder))$"
+    r"(?P<sub> .+)?|(?P<holder>_ErrorHolder)|(?P<module>\w+(?:\.\w+)*)\.(?P<function>\w+))$"
 )
 TRIGGERS = (
     r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",
     r"^ERROR: _ErrorHolder\s*$",  # nose2's class or module fixture that raised
+    r"^(?:ERROR|FAIL): \w+(?:\.\w+)+\s*$",  # nose2's test function, `module.function`
     r" \.\.\. (?:FAIL|ERROR|unexpected success)\s*$",  # a `-v` result line
     r"^(?:FAIL|ERROR|unexpected success)\s*$",  # ... its outcome alone, after what the test printed
 )
@@ -138,6 +139,9 @@ class UnittestBlock(RunnerBlock):
             # class is not said)
             test = next((p[2] for p in reversed(read.places) if p[2] in _FIXTURES), "")
             name, group = test or header["holder"], ""
+        elif header["function"]:  # nose2's test function: grouped by its module
+            test = header["function"]
+            name, group = test, header["module"]
         else:
             name, group = _named(header["test"], header["where"], header["sub"])
             test = header["test"]
