@@ -51,3 +51,13 @@ def test_its_commands_after_other_lines_are_read(
     log.write_text(npm + (RUNS / "github_actions.txt").read_text())
     code, report = triage_json(capsys, log)
     assert (code, report["summary"]["failures"], report["summary"]["unread"]) == (1, 6, 0)
+
+
+def test_a_projects_titles_read_as_its_consoles_headers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A workspace project's titles begin `[unit] `, its console's headers `|unit| `."""
+    _, report = triage_json(capsys, RUNS / "github_actions_projects.txt")
+    _, console = triage_json(capsys, RUNS / "console_projects.txt")
+    assert report["summary"]["failures"] == 4
+    assert sorted(finding_rows(report, *FIELDS)) == sorted(finding_rows(console, *FIELDS))
