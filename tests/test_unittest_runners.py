@@ -145,6 +145,20 @@ def test_nose2_s_test_functions_are_read_by_module_and_function() -> None:
     assert "No response received from worker pid " in silent.message
 
 
+def test_nose2_s_params_and_generators_are_read_by_their_case() -> None:
+    """nose2 heads a params or generator case `FAIL: module.function:2` (a method's `FAIL:
+    test_m:2`, its class on the lines under it): none of the 3 counted was read
+    (`nose2_params.txt`, `capture_nose2_functions.sh`)."""
+    parsed = read_logs([str(RUNNERS / "nose2_params.txt")])
+    assert [(s.failures, s.read) for s in parsed.summaries if s.failures] == [(3, 3)]
+    read = sorted((f.name, f.group, f.kind) for f in parsed.failures)
+    assert read == [
+        ("test_checkouts:2", "test_pool_params", "AssertionError"),
+        ("test_pool_size:2", "test_pool_params", "AssertionError"),
+        ("test_size:2", "test_pool_params.PoolSizes", "AssertionError"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "runner"),
     [

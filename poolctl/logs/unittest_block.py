@@ -51,12 +51,14 @@ RUNNER = "unittest"
 SOURCE: Source = "unittest"
 HEADER_RE = re.compile(
     r"^(?P<outcome>ERROR|FAIL|UNEXPECTED SUCCESS): (?:(?P<test>[\w.]+) \((?P<where>[\w.]+)\)"
-    r"(?P<sub> .+)?|(?P<holder>_ErrorHolder)|(?P<module>\w+(?:\.\w+)*)\.(?P<function>\w+))$"
+    r"(?P<sub> .+)?|(?P<holder>_ErrorHolder)|(?P<module>\w+(?:\.\w+)*)\.(?P<function>\w+)"
+    r"(?P<index>:\d+)?|(?P<method>\w+)(?P<param>:\d+))$"
 )
 TRIGGERS = (
     r"^(?:ERROR|FAIL|UNEXPECTED SUCCESS): [\w.]+ \([\w.]+\)",
     r"^ERROR: _ErrorHolder\s*$",  # nose2's class or module fixture that raised
-    r"^(?:ERROR|FAIL): \w+(?:\.\w+)+\s*$",  # nose2's test function, `module.function`
+    # nose2's test function, `module.function`; its params' and generators' `:2`, a method's too
+    r"^(?:ERROR|FAIL): (?:\w+(?:\.\w+)+(?::\d+)?|\w+:\d+)\s*$",
     r" \.\.\. (?:FAIL|ERROR|unexpected success)\s*$",  # a `-v` result line
     r"^(?:FAIL|ERROR|unexpected success)\s*$",  # ... its outcome alone, after what the test printed
 )
@@ -81,6 +83,8 @@ FAILED_IN_TEXT = (
     r"|^ *\w+ \([\w.]+\)[^\n]* \.\.\. (?:FAIL|ERROR|unexpected success)[ \t]*$"
 )
 _FRAME_RE = re.compile(r'^ +File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)')
+# the line under nose2's header of a method's params, `2 (test_params.Case.test_m:2`: its class
+_PARAMS_OF_RE = re.compile(r"\((?P<where>[\w.]+)\.\w+:\d+$")
 _CHAINED = (
     "During handling of the above exception, another exception occurred:",
     "The above exception was the direct cause of the following exception:",
@@ -141,7 +145,10 @@ class UnittestBlock(RunnerBlock):
             name, group = test or header["holder"], ""
         elif header["function"]:  # nose2's test function: grouped by its module
             test = header["function"]
-            name, group = test, header["module"]
+            name, group = test + (header["index"] or ""), header["module"]
+        elif header["method"]:  # nose2's params of a method, `test_m:2`, its class below it
+            test, name = header["method"], header["method"] + header["param"]
+            group = next((w["where"] for t in doc if (w := _PARAMS_OF_RE.search(t))), "")
         else:
             name, group = _named(header["test"], header["where"], header["sub"])
             test = header["test"]
