@@ -99,6 +99,19 @@ def read_limits(pid: int) -> dict[str, Limit]:
         return {}
 
 
+def still_running(pid: int) -> bool:
+    """Whether process `pid` runs yet, by `waitid` without reaping it: a process found ended
+    stays unreaped until its parent reaps it, so `read_end` can read it then (reaped at once
+    after a look that found it running, one that ended in between was never read: seen at a
+    load of 11, a CPU-time limit's SIGXCPU taken for a signal from outside). False once reaped,
+    or where `waitid` cannot say."""
+    try:
+        waited = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except (OSError, AttributeError):
+        return False
+    return waited is None or waited.si_pid != pid
+
+
 def read_end(pid: int) -> ProcessEnd | None:
     """The CPU time and limits of process `pid` if it has exited and is not yet reaped (None
     while it runs, once reaped, or where /proc cannot be read). Reaps nothing."""

@@ -33,7 +33,7 @@ from poolctl.open_file import same_open_file
 from poolctl.pending_frames import keep_frames
 from poolctl.pidfds import Held
 from poolctl.pipe_fill import unread_bytes
-from poolctl.process_end import ProcessEnd, read_end, wait_unreaped
+from poolctl.process_end import ProcessEnd, read_end, still_running, wait_unreaped
 from poolctl.proctree import Seen, family_seen, running, tick_now
 from poolctl.program import Program, running_program
 from poolctl.protocol import (
@@ -232,6 +232,8 @@ class WorkerProcess:
         """The exit status if the process has ended, else None."""
         if self.exit_status is None and self.proc is not None:
             if self.proc.returncode is None and self.end is None:  # read before it is reaped
+                if still_running(self.proc.pid):  # (an end between a look and the reap: unread)
+                    return None
                 self.end = read_end(self.proc.pid)
             rc = self.proc.poll()
             if rc is not None:
