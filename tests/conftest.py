@@ -104,6 +104,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    # A suite started in the background by a shell (`make test &`, a job runner's `( … ) &`)
+    # inherits SIGINT ignored, and so would every process it starts: the tests that send
+    # poolctl or a worker a Ctrl-C (16 of them) would find it ignored. A handler of our own is
+    # reset to the default in each process started.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist starts its processes (its own hook is trylast)
