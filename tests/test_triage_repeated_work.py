@@ -6,6 +6,7 @@ remediation, for what it shows of the facts. The answers are those of the work d
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,33 @@ def test_a_blocks_lines_are_squeezed_once_for_all_its_quotes(
     moved = [(n + 100, t) for n, t in BLOCK]
     blocks.with_lines(f, moved)
     assert blocks.locate(f, "** (EXIT) time out") == 115
+
+
+def test_a_line_many_blocks_print_is_squeezed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a capture given twice: the second's blocks print the first's lines
+    paths = [str(Path(__file__).parent / "fixtures" / "exunit" / "pool_suite.log")] * 2
+    kb = load_patterns([])
+    parsed = read_logs(paths)
+    printed = {text for lines in parsed.blocks.values() for _, text in lines}
+    squeezed: list[str] = []
+    strip = locate._strip
+
+    def counted(text: str) -> str:
+        # an indented line as the block printed it (a quote, a match are stripped)
+        squeezed.extend([text] if text in printed and text.startswith("  ") else [])
+        return strip(text)
+
+    monkeypatch.setattr(locate, "_strip", counted)
+    report = Triage(kb).report(parsed)
+    times = Counter(squeezed)
+    assert times and max(times.values()) == 1, times.most_common(3)
+    # each block's lines squeezed anew, as before: the same report
+    monkeypatch.setattr(
+        locate.BlockLines,
+        "_rows_of",
+        lambda self, f: locate._Rows(self.lines(f)),
+    )
+    assert Triage(kb).report(read_logs(paths)) == report
 
 
 def test_the_lines_naming_a_failures_pool_are_gathered_once_per_failure() -> None:

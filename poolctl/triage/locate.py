@@ -54,22 +54,64 @@ def _key(text: str) -> str:
     return re.sub(r"[\s:]+", "", text)
 
 
+class _Squeezed:
+    """`_strip` of block lines, remembered by the line: thousands of failures print the same
+    code lines, frames and assertions (the 200 MB logs of bench/triage.py hold 3,300-3,700
+    distinct block lines). Bounded: past `MAX_CHARS` characters held, it starts again."""
+
+    MAX_CHARS = 1_000_000
+    ENTRY_CHARS = 100  # what an entry costs besides its two texts
+
+    def __init__(self) -> None:
+        self.lines: dict[str, str] = {}  # read directly (`_Rows`): the hot path
+        self._chars = 0
+
+    def miss(self, text: str) -> str:
+        """`_strip(text)`, remembered (a blank line's empty text is looked up here again)."""
+        found = self.lines.get(text)
+        if found is None:
+            found = _strip(text)
+            size = self.ENTRY_CHARS + len(text) + len(found)
+            if self._chars + size > self.MAX_CHARS:
+                self.lines.clear()
+                self._chars = 0
+            self.lines[text] = found
+            self._chars += size
+        return found
+
+
 class _Rows:
     """One block's lines as `locate` and `printed` compare them: each line blank-squeezed
     (`_strip`), and the non-blank ones with their keys (`_key`) when first asked. A failure's
     quotes are placed one after the other, so the last block's rows serve them all."""
 
-    __slots__ = ("_keys", "lines", "nonblank", "numbered")
+    __slots__ = ("_joined", "_keys", "lines", "nonblank", "numbered")
 
-    def __init__(self, lines: Lines) -> None:
+    def __init__(self, lines: Lines, remembered: _Squeezed | None = None) -> None:
         self.lines = lines
-        self.numbered = [(n, _strip(text)) for n, text in lines]
+        if remembered is None:
+            self.numbered = [(n, _strip(text)) for n, text in lines]
+        else:
+            known, miss = remembered.lines.get, remembered.miss
+            self.numbered = [(n, known(text) or miss(text)) for n, text in lines]
+        # a line is blank when its squeezed text is empty (`str.split` drops the same blanks)
         self.nonblank = [
             (n, text, squeezed)
             for (n, text), (_, squeezed) in zip(lines, self.numbered, strict=True)
-            if text.strip()
+            if squeezed
         ]
         self._keys: list[str] | None = None
+        self._joined: str | None = None
+
+    def first_holding(self, wanted: str) -> int | None:
+        """The index in `numbered` of the first line whose squeezed text holds `wanted` (which
+        holds no newline: a squeezed text's words are joined by single spaces), found in the
+        lines joined, once, by newlines: no match runs across one."""
+        joined = self._joined
+        if joined is None:
+            joined = self._joined = "\n".join(squeezed for _, squeezed in self.numbered)
+        at = joined.find(wanted)
+        return joined.count("\n", 0, at) if at >= 0 and self.numbered else None
 
     @property
     def keys(self) -> list[str]:
@@ -96,6 +138,7 @@ class BlockLines:
         self._blocks: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._after: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._rows: _Rows | None = None  # the last block compared (see `_rows_of`)
+        self._squeezed = _Squeezed()
 
     def _rows_of(self, failure: Failure) -> _Rows:
         """`failure`'s block lines as compared, worked out once for its quotes (the block's own
@@ -103,7 +146,7 @@ class BlockLines:
         lines = self.lines(failure)
         rows = self._rows
         if rows is None or rows.lines is not lines:
-            rows = self._rows = _Rows(lines)
+            rows = self._rows = _Rows(lines, self._squeezed)
         return rows
 
     @classmethod
@@ -216,9 +259,9 @@ class BlockLines:
             return None
         wanted = _strip(quote)
         numbered = rows.numbered
-        for n, squeezed in numbered:
-            if wanted in squeezed:
-                return n
+        found = rows.first_holding(wanted)
+        if found is not None:
+            return numbered[found][0]
         named = _NAMED_FRAME_RE.match(wanted)
         where = named["where"] if named else None
         for n, squeezed in numbered if where else ():
@@ -226,10 +269,8 @@ class BlockLines:
                 return n
         # a quote built from a field the parser joined: find its first 40 characters
         head = wanted[:40]
-        for n, squeezed in numbered:
-            if head and head in squeezed:
-                return n
-        return None
+        found = rows.first_holding(head) if head else None
+        return numbered[found][0] if found is not None else None
 
     def said_at(self, failure: Failure, quote: str = "") -> int | None:
         """The line of `failure`'s block that printed its message's first line after its kind
@@ -255,7 +296,7 @@ class BlockLines:
             return None
         rows = self._rows_of(failure)
         wanted = _strip(quote)
-        if not rows.nonblank or not wanted or any(wanted in s for _, _, s in rows.nonblank):
+        if not rows.nonblank or not wanted or rows.first_holding(wanted) is not None:
             return None
         named = _NAMED_FRAME_RE.match(wanted)
         for n, text, squeezed in rows.nonblank if named else ():
