@@ -3,6 +3,7 @@ waits on for a slow start, is judged as the exited worker it is, not as one stil
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -24,6 +25,10 @@ from tests.test_diagnose_workers import WORKERS, confirmed, diagnose
 pytestmark = pytest.mark.slow
 
 NEEDS_STDIO = str(WORKERS / "lsp_needs_stdio.py")
+# s of CPU the starved copies' server spends before serving (its start: this and 0.5 s of the
+# SDK's imports): eight copies side by side share the machine's CPUs for the diagnosis' 5 s
+# wait, about 5 * CPUs / 8 s each, well short of it (3 s took 28 s of CPU with its copies)
+STARVING_BURN = max(1.5, 0.75 * len(os.sched_getaffinity(0)))
 
 
 def test_a_worker_exiting_while_poolctl_waits_on_past_its_timeout_is_judged_exited(
@@ -287,16 +292,16 @@ def test_copies_starved_of_cpu_by_each_other_are_asked_again_a_few_at_a_time(
     message for it, "no framing got anything within 5 s", with the fix to ping again with
     `--timeout 30 --framing auto`. Copies still starting, with less CPU than twice the worker's
     start, were starved by each other: the likeliest are asked again two at a time, and one run
-    names the protocol. Here an MCP server that spends 3 s of CPU before serving, with a 1 s
-    timeout: no copy can start within its wait beside the others (measured: at most 0.7 of a
-    CPU each), and two at a time one does.
+    names the protocol. Here an MCP server that spends `STARVING_BURN` s of CPU before serving
+    (1.5 s on two CPUs), with a 1 s timeout: no copy can start within its wait beside the
+    others (measured: at most 28% of a CPU each), and two at a time one does.
 
     Its premise is a machine whose load is mostly the copies: one copy alone gets through its
-    3.5 s of CPU within poolctl's wait. At a load of 16 (other suites beside it) the worker
+    2 s of CPU within poolctl's wait. At a load of 16 (other suites beside it) the worker
     itself was still in its burn loop when the wait ended, 7.4 s after it started, and its
     verdict, stuck in initialization, was right for what poolctl saw: no copy could be asked
     then. That verdict is checked, and the test skipped, saying so."""
-    argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--burn", "3")
+    argv = (sys.executable, str(WORKERS / "mcp_server.py"), "--burn", str(STARVING_BURN))
     d = diagnose(run_cli, "--timeout", "1", "--", *argv)
     if confirmed(d) == ["stuck-in-init"]:
         burning = "mcp_server.py:58 in `<module>`: `while time.process_time() < burn_until:`"
