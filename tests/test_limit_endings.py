@@ -35,9 +35,11 @@ def under(limit: str, how: str) -> list[str]:
 # used it, but on a loaded machine that second of CPU took more than 5 s of wall
 
 
-def ping(run_cli: RunCli, tmp_path: Path, argv: list[str], count: int = 2) -> dict[str, Any]:
+def ping(
+    run_cli: RunCli, tmp_path: Path, argv: list[str], count: int = 2, timeout: int = 30
+) -> dict[str, Any]:
     code, out, err = run_cli(
-        "ping", "--json", "--count", str(count), "--timeout", "30", "--no-experiments",
+        "ping", "--json", "--count", str(count), "--timeout", str(timeout), "--no-experiments",
         "--run-dir", str(tmp_path / "run"), "--", *argv,
     )  # fmt: skip
     assert code == 1, err
@@ -192,7 +194,9 @@ def test_a_process_refused_at_the_user_s_process_limit_names_it(
             str(worker),
             "spawn",
         ]  # fmt: skip (dash's `ulimit` has no -u)
-        outcome = ping(run_cli, tmp_path, argv, count=20)
+        # its 8th request is waited for to the timeout (the sleeps it left hold its stdout
+        # open, no end of file comes), though it ended 0.2 s after its start: 30 s was waited
+        outcome = ping(run_cli, tmp_path, argv, count=20, timeout=5)
     finally:
         shutil.rmtree(folder)
     cause = outcome["cause"]
