@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import replace
 from types import ModuleType
 
 from poolctl.logs.ansi import strip_ansi
@@ -49,13 +50,13 @@ def read_boost_xml(name: str, out: ParsedLog, head: bytes) -> bool:
     found = _BOOST_XML.search(text)
     if found is None:
         return False
-    return bool(_reader("boost_test_xml").read(_from(text, found.start()), name, out))
+    return _read_from(text, found.start(), "boost_test_xml", name, out)
 
 
 def read(name: str, out: ParsedLog, head: bytes) -> bool:
     """A whole input of no format found that is one of `_REPORTS` (its CI prefixes, colours and
     byte order mark left out), or TeamCity's messages alone: read. A report after other lines is
-    read with those lines left blank, so that its lines keep their numbers."""
+    read from its first line, what it holds placed at its lines in the input."""
     text = _cleaned(head)
     start = text.lstrip()
     for pattern, module in _REPORTS:
@@ -63,7 +64,7 @@ def read(name: str, out: ParsedLog, head: bytes) -> bool:
             return bool(_reader(module).read(text, name, out))
     for pattern, module in _REPORTS:
         if found := pattern.search(text):
-            return bool(_reader(module).read(_from(text, found.start()), name, out))
+            return _read_from(text, found.start(), module, name, out)
     if b"##teamcity[test" in head:  # (its messages are CI prefixes to `strip_prefixes`)
         return bool(_reader("teamcity").read(head.decode("utf-8", "replace"), name, out))
     return False
@@ -84,9 +85,29 @@ def _cleaned(head: bytes) -> str:
     return strip_prefixes(strip_ansi(head.decode("utf-8", "replace"))).lstrip("\ufeff")
 
 
-def _from(text: str, start: int) -> str:
-    """`text` from `start`, the lines before it left blank (each line keeps its number)."""
-    return "\n" * text.count("\n", 0, start) + text[start:]
+def _read_from(text: str, start: int, module: str, name: str, out: ParsedLog) -> bool:
+    """The report at `start` of `text` (a line's start) read by `module`'s reader as a whole
+    input, then its failures and runs moved down by the lines before it (the readers place a
+    one-line report's failures at its line 1, where it begins); those lines are counted read."""
+    before = text.count("\n", 0, start)
+    failures, summaries = len(out.failures), len(out.summaries)
+    if not _reader(module).read(text[start:], name, out):
+        return False
+    out.lines_read += before
+    out.failures[failures:] = [
+        replace(f, line_start=f.line_start + before, line_end=f.line_end + before)
+        for f in out.failures[failures:]
+    ]
+    out.summaries[summaries:] = [
+        replace(
+            s,
+            line=s.line + before,
+            start=s.start + before,
+            output_end=None if s.output_end is None else s.output_end + before,
+        )
+        for s in out.summaries[summaries:]
+    ]
+    return True
 
 
 def _reader(module: str) -> ModuleType:
