@@ -112,6 +112,7 @@ CAPTURES = [
     "mixed/boost_test_runs/xml_suites.xml",
     "mixed/playwright_runs/json.txt",
     "mixed/cucumber_js_runs/message.txt",
+    "mixed/mocha_blocks/doc.txt",
     # TeamCity's service messages alone, and beside PHPUnit's count
     "mixed/teamcity_runs/mocha.txt",
     "mixed/teamcity_runs/phpunit.txt",

@@ -354,6 +354,9 @@ def _parse_one(stream: BinaryIO, name: str, fmt: str, out: ParsedLog, packed: st
         return True
     if whole and runners_alone.stopped_in_a_test(_text(head)):
         chosen = detected = "pytest"  # a run killed in a test, none failed before: read so
+    if chosen is None and whole and (refused := whole_reports.refusal(name, head)):
+        out.skipped.append(refused)  # a reporter's output that holds no failure to read
+        return False
     if chosen is None:
         out.skipped.append(
             f"{name}: format not recognised (no output of a runner poolctl reads: ExUnit, pytest,"

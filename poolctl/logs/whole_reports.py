@@ -23,7 +23,7 @@ _AGAIN = 1 << 20  # bytes of a log read again for its TeamCity messages (the mos
 # the reports read once no format was found: Jest's and Vitest's JSON, GoogleTest's JSON (their
 # first keys, in order), Catch2's XML, C++ doctest's XML, Mocha's JSON (its first keys),
 # pytest-json-report's, Cucumber's, RSpec's and Playwright's JSON, Cucumber's messages, Vitest's
-# github-actions reporter's commands; each at
+# github-actions reporter's commands, Mocha's doc reporter's HTML; each at
 # the input's start or, after other lines (a tool's before the step, what the runner printed on
 # stderr), at the start of a line
 _REPORTS = tuple(
@@ -40,6 +40,12 @@ _REPORTS = tuple(
         (r'^\{\s*"config": \{\s*"(?:argv|configFile|forbidOnly)"', "playwright_json"),
         (r'^\{"meta":\{"protocolVersion":"', "cucumber_messages"),
         (r"^::error file=[^,\n]*,title=[^,\n]*,line=\d+,column=\d+::", "vitest_github"),
+        # (a suite's section and its title, or a test's title and file at the top level)
+        (
+            r'^ *(?:<section class="suite">\r?\n *<h1>'
+            r'|<dt(?: class="error")?>[^<\n]*</dt>\r?\n *<dt)',
+            "mocha_doc",
+        ),
     )
 )
 
@@ -68,6 +74,15 @@ def read(name: str, out: ParsedLog, head: bytes) -> bool:
     if b"##teamcity[test" in head:  # (its messages are CI prefixes to `strip_prefixes`)
         return bool(_reader("teamcity").read(head.decode("utf-8", "replace"), name, out))
     return False
+
+
+def refusal(name: str, head: bytes) -> str | None:
+    """The line refusing a whole input of no format found that is a reporter's output holding
+    nothing of a failure (Mocha's markdown reporter's), if it is one."""
+    if b"# TOC" not in head[:64]:
+        return None
+    refused: str | None = _reader("mocha_doc").refusal(name, _cleaned(head))
+    return refused
 
 
 def teamcity_beside(name: str, out: ParsedLog, head: bytes, summaries_before: int) -> None:
