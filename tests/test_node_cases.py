@@ -13,17 +13,17 @@ from poolctl.logs import read_logs
 
 CASES = Path(__file__).parent / "fixtures" / "mixed" / "node_cases"
 # the tests listed with an error of their own (or a cancellation's reason), and the suite whose
-# hook failed (listed too; node does not count it)
+# hook failed (listed too; node does not count it), each named by its path
 LISTED = [
-    "leaf",
-    "child",
+    "grandparent > parent > leaf",
+    "parent throws too > child",
     "parent throws too",
-    "uses the pool",
-    "uses it again",
+    "hooked suite > uses the pool",
+    "hooked suite > uses it again",
     "hooked suite",
     "after hook fails",
     "times out",
-    "late",
+    "unawaited subtest > late",
 ]
 
 

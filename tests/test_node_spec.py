@@ -43,14 +43,21 @@ def test_each_failure_of_the_closing_section_is_read_once() -> None:
             102,
         ),
         (
-            "returns a worker",
+            "pool > checkout > returns a worker",
             "pool.test.mjs",
             "pool.test.mjs:20",
             "AssertionError",
             "Expected values to be strictly equal:",
             127,
         ),
-        ("closes", "pool.test.mjs", "pool.test.mjs:28", "Error", "program_id is required", 152),
+        (
+            "session > closes",
+            "pool.test.mjs",
+            "pool.test.mjs:28",
+            "Error",
+            "program_id is required",
+            152,
+        ),
     ]
     assert all(f.details["runner"] == "node --test" for f in parsed.failures)
     bridge, reply, worker, _ = parsed.failures
@@ -84,8 +91,8 @@ def test_the_failures_are_classified_and_none_is_left_unread(
     }
     assert patterns == {
         "bridge answers": "port-no-response",
-        "returns a worker": "pool-shutdown-during-checkout",
-        "closes": "required-field-missing",
+        "pool > checkout > returns a worker": "pool-shutdown-during-checkout",
+        "session > closes": "required-field-missing",
         "worker reply": "",
     }
 
@@ -97,8 +104,8 @@ def test_a_spec_run_after_a_clean_pytest_run_is_read_but_its_todo_test() -> None
     v2`, which `ℹ fail 2` does not count (`ℹ todo 1`): not read as a failure."""
     parsed = read_logs([str(LOG.parent.parent / "pytest_then_node_spec.log")])
     assert [(f.name, f.location, f.message) for f in parsed.failures] == [
-        ("checkout times out", "pool.test.mjs:6", "TimeoutError: ResourceRequest timed out"),
-        ("connect refused", "pool.test.mjs:7", "connect ECONNREFUSED 127.0.0.1:5432"),
+        ("Pool > checkout times out", "pool.test.mjs:6", "TimeoutError: ResourceRequest timed out"),
+        ("Pool > connect refused", "pool.test.mjs:7", "connect ECONNREFUSED 127.0.0.1:5432"),
     ]
     clean, node = parsed.summaries
     assert (node.source, node.start, node.failures, node.read) == ("node --test", 10, 2, 2)

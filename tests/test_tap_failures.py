@@ -102,13 +102,13 @@ def test_a_node_suites_failed_subtests_are_its_failures(
     path = MIXED / "pytest_then_node_tap.log"
     parsed = read_logs([str(path)])
     assert [(f.name, f.line_start) for f in parsed.failures] == [
-        ("checkout times out", 18),
-        ("connect refused", 37),
+        ("Pool > checkout times out", 18),
+        ("Pool > connect refused", 37),
     ]
     [node] = [s for s in parsed.summaries if s.source == "node --test"]
     assert (node.failures, node.read) == (2, 2)
     code, patterns = _triaged(capsys, path)
-    assert code == 1 and patterns == {"checkout times out": P3, "connect refused": P7}
+    assert code == 1 and patterns == {"Pool > checkout times out": P3, "Pool > connect refused": P7}
 
 
 @pytest.mark.parametrize("log", ["prove_diag.log", "prove_verbose_diag.log"])
@@ -304,9 +304,10 @@ def test_a_node_test_failed_by_its_subtests_is_read_as_they_are(
     the 4 failures the runner counted was not read`; the test is read as its subtests are."""
     path = RUNS / "node_tap_nested.log"
     parsed = read_logs([str(path)])
-    assert [f.name for f in parsed.failures] == ["returns a worker", "answers ping", "answers"]
+    names = ["pool > checkout > returns a worker", "pool > answers ping", "bridge > answers"]
+    assert [f.name for f in parsed.failures] == names
     [node] = parsed.summaries
     assert (node.source, node.failures, node.read) == ("node --test", 4, 4)
     assert any(note.endswith("their failures counted, 3 read") for note in parsed.skipped)
     code, patterns = _triaged(capsys, path)
-    assert code == 1 and patterns == {"returns a worker": P2, "answers ping": P1, "answers": P1}
+    assert code == 1 and patterns == dict(zip(names, (P2, P1, P1), strict=True))

@@ -44,8 +44,6 @@ HEADER_RE = re.compile(r"^test at (?P<file>\S+?):(?P<line>\d+):(?P<column>\d+)$"
 # (a todo test that failed is listed too, `✖ resize (0.45ms) # pool v2`: node does not count
 # it, and it is not read; a test cancelled by its parent prints no time, `✖ uses the pool`)
 NAME_RE = re.compile(r"^✖ (?P<name>.+?)(?: \((?P<time>[\d.]+m?s)\))?(?P<directive> # .*)?$")
-# an inline test's or suite's line (indented by its depth)
-INLINE_RE = re.compile(r"^(?P<indent> *)✖ (?P<name>.+) \([\d.]+m?s\)$")
 TRIGGERS = (r"^test at \S+:\d+:\d+\s*$", r"^ *✖ .+ \([\d.]+m?s\)\s*$")
 # a test's failure printed inline, its error indented below it (RE2 syntax, multi-line)
 FAILED_IN_TEXT = r"^[ \t]*✖ [^\n]+ \([\d.]+m?s\)\n[ \t]+\S"

@@ -43,6 +43,7 @@ from poolctl.logs import (
     more_blocks,
     nextest_block,
     node_dot,
+    node_paths,
     node_spec_block,
     node_tap_lines,
     node_tap_report,
@@ -118,6 +119,7 @@ TRIGGERS = (
     *vitest_block.TRIGGERS,  # Vitest's failure blocks
     *vitest_files.TRIGGERS,  # ... its test files' lines and their failed tests, above them
     *node_spec_block.TRIGGERS,  # node --test's spec reporter: its closing section's, parents
+    *node_paths.TRIGGERS,  # ... its parents' lines, and its TAP reporter's `# Subtest:` lines
     node_dot.TRIGGER,  # node --test's dot reporter: its `Failed tests:` section
     node_dot.KILLED,  # ... its marks and bash's word that a signal ended it
     *unittest_block.TRIGGERS,  # unittest's (and Django's) blocks above its `Ran N tests`
@@ -435,13 +437,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         tree = _MOCHA.setdefault(parser, mocha_tree.Tree())
         mocha_tree.read_failed(tree, number, line, parser.nearby_before(number))
         return None  # a failed test of Mocha's tree (read if the run stops before its counts)
-    if line.startswith("test at ") and node_spec_block.HEADER_RE.match(line.rstrip()):
-        return node_spec_block.SpecFailure(
-            number, line, parser.name, node_spec_block.SOURCE, partial(_keep, parser)
-        )  # `node --test`'s spec reporter, in its closing section
-    if "✖ " in line[:200] and node_spec_block.INLINE_RE.match(line.rstrip()):
-        found = parser.out.spec_inline.setdefault(parser.name, []).append
-        return node_spec_block.Inline(number, line, found)  # ... inline: a parent's, or a test's
+    if line.lstrip(" ")[:2] in ("te", "✖ ", "▶ ", "# ") and (
+        node := node_paths.line_at(parser, number, line, partial(_keep, parser))
+    ):  # `node --test`'s spec reporter (its tree, its closing section), its TAP's subtests
+        return node if node is not NO_BLOCK else None
     if line.startswith(node_dot.HEADER) and line.rstrip() == node_dot.HEADER:
         return node_dot.DotSection(
             parser, number, line, node_spec_block.SOURCE
@@ -499,6 +498,7 @@ def _tap_output_ends(parser: TextParser, header: int, end: int) -> None:
 
 def _keep(parser: TextParser, failure: Failure, lines: Lines) -> None:
     """Keep another runner's failure, unless it is one read already (see below)."""
+    failure = node_paths.named(parser, failure, lines)  # (a node test's, by its path)
     if failure.kind == "not ok" and failure.details.get("runner") == tap_block.RUNNER:
         before = [c.text for c in parser.nearby_before(lines[0][0])]
         failure = node_tap_unloaded.quoted(failure, before)  # node-tap's file that did not load
