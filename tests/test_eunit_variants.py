@@ -4,6 +4,7 @@ OTP's crash reports and a worker's traceback come between a test's line and its 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,36 @@ def test_a_common_test_call_cut_by_ct_run_is_a_checkout_where_its_case_logged_on
     assert not isinstance(outcomes["test case 3 of 10"], Diagnosis)
     # the pool stopped under a waiting caller stays pattern 2, its queued checkout logged too
     assert outcomes["test case 5 of 10"].pattern_id == "pool-shutdown-during-checkout"  # type: ignore[union-attr]
+
+
+def test_a_reason_ct_run_cut_is_read_whole_from_the_suite_log_after_it() -> None:
+    # A CI step printing the run's suite.log after ct_run's console (a real capture:
+    # capture_ct_vpool_suite_log.sh): the console cut the request's reason before naming the call
+    # (`{timeout,{gen_server,call,...}}`, its case logging nothing: unclassified), the suite.log's
+    # `=result` prints it whole over several lines, its stack after it. The case's reason is now
+    # the suite.log's: a request to a worker past its 300 ms, as EUnit's same test reads.
+    log = Path(__file__).parent / "fixtures" / "common_test" / "vpool_console_suite_log.txt"
+    parsed = read_logs([str(log)])
+    by_name = {f.name: f for f in parsed.failures}
+    request = by_name["slow_worker_answers_ping"]
+    assert re.fullmatch(
+        r"\{timeout,\{gen_server,call,\[<0\.\d+\.0>,\{request,ping\},300\]\}\}", request.message
+    )
+    assert request.details["console_reason"] == "{timeout,{gen_server,call,...}}"
+    assert (request.kind, request.line_start) == ("timeout", 101)  # (the console's block)
+    checkout = by_name["checkout_waits_for_a_busy_worker"]
+    assert re.fullmatch(
+        r"\{timeout,\{gen_server,call,\[<0\.\d+\.0>,checkout,200\]\}\}", checkout.message
+    )
+    # an error's `{Reason, Stack}`: the reason alone, a map's value after its `=>` kept apart
+    assert by_name["creates_a_program"].message.startswith(
+        '{badmatch,#{<<"error">> => <<"Program ID is required">>,'
+    )
+    assert by_name["worker_dies_in_init"].message == (
+        "{badmatch,{error,{worker_init_failed,#{exit_status => 1,os_pid => 9956}}}}"
+    )
+    # a reason the console printed whole is the console's
+    assert "console_reason" not in by_name["adapter"].details
+    outcomes = {f.failure.name: f.outcome for f in triage(parsed, load_patterns()).findings}
+    assert outcomes["slow_worker_answers_ping"].pattern_id == "port-no-response"  # type: ignore[union-attr]
+    assert outcomes["checkout_waits_for_a_busy_worker"].pattern_id == "checkout-timeout-waiters"  # type: ignore[union-attr]

@@ -27,7 +27,13 @@ before its result, and its number after it, as the console does:
     === *** FAILED test case 2 of 7 ***
 
 Where the log holds those lines, a case the console named by its number is named by its
-function, its suite kept (`SuiteLog`, `named`).
+function, its suite kept (`SuiteLog`, `named`). Its `=result` prints the reason whole, over
+lines, where the console cut it (`{timeout,{gen_server,call,...}}`: which call, and to what, is
+gone): that case's reason is the suite.log's, its stack left out.
+
+    =result        failed: {timeout,
+                               {gen_server,call,[<0.149.0>,{request,ping},300]}}, [{gen_server,
+                                                                                    call, …
 """
 
 from __future__ import annotations
@@ -53,9 +59,15 @@ _FAILED_CASE_RE = re.compile(
 )
 _TAG_RE = re.compile(r"^\{(?P<tag>[a-z]\w*)\b")
 # a suite.log's lines: a case begins, a case failed (its number, as the console's)
-LOG_TRIGGERS = (r"^=case +\S+:\S", r"^=== \*\*\* FAILED test case \d+ of \d+ \*\*\*")
+LOG_TRIGGERS = (
+    r"^=case +\S+:\S",
+    r"^=result +failed: ",
+    r"^=== \*\*\* FAILED test case \d+ of \d+ \*\*\*",
+)
 _LOG_CASE_RE = re.compile(r"^=case +(?P<suite>[\w@]+):(?P<function>[\w@]+)$")
 _LOG_FAILED_RE = re.compile(r"^=== \*\*\* FAILED (?P<case>test case \d+ of \d+) \*\*\*$")
+_LOG_RESULT = "=result"
+_CUT = "..."  # where ct_run's console cut a reason (`{noproc,{gen_server,call,...}}`)
 _MAX_LINES = 40
 _MAX_LOGGED = 200  # lines printed between a block and its case's line, kept
 
@@ -129,38 +141,99 @@ class CtBlock(RunnerBlock):
 
 @dataclass
 class SuiteLog:
-    """What a parser saw of a suite.log: the case whose lines it is in, and each failed case's
-    suite and function by its number (in the order they came: two runs may number alike)."""
+    """What a parser saw of a suite.log: the case whose lines it is in and its `=result`'s
+    lines, and each failed case's suite, function and reason by its number (in the order they
+    came: two runs may number alike)."""
 
     case: tuple[str, str] | None = None
-    failed: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    result: list[str] = field(default_factory=list)
+    failed: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
-def log_line(log: SuiteLog, line: str) -> bool:
-    """Note a suite.log's `=case` or `=== *** FAILED test case N of M ***` line; True when
-    `line` was one."""
-    if (case := _LOG_CASE_RE.match(line)) is not None:
-        log.case = (case["suite"], case["function"])
+class ResultLines:
+    """A suite.log's `=result        failed: …` line and the lines it goes on over (indented)."""
+
+    def __init__(self, log: SuiteLog, line: str) -> None:
+        self.log = log
+        log.result = [line.removeprefix(_LOG_RESULT).strip().removeprefix("failed:")]
+
+    def feed(self, number: int, line: str) -> bool:
+        if not line.startswith(" ") or len(self.log.result) >= _MAX_LINES:
+            return False
+        self.log.result.append(line.strip())
         return True
+
+    def close(self) -> Lines:
+        return []
+
+
+def log_line(log: SuiteLog, line: str) -> ResultLines | bool:
+    """Note a suite.log's `=case` or `=== *** FAILED test case N of M ***` line (True), or read
+    its `=result` (the lines' consumer); False when `line` is none of them."""
+    if (case := _LOG_CASE_RE.match(line)) is not None:
+        log.case, log.result = (case["suite"], case["function"]), []
+        return True
+    if line.startswith(_LOG_RESULT) and log.case is not None:
+        return ResultLines(log, line)
     if (failed := _LOG_FAILED_RE.match(line)) is None:
         return False
     if log.case is not None:
-        log.failed.setdefault(failed["case"], []).append(log.case)
-    log.case = None
+        # (a map's value goes on on the line after its `=>`: the space kept)
+        reason = reason_of("".join(f"{t} " if t.endswith("=>") else t for t in log.result))
+        log.failed.setdefault(failed["case"], []).append((*log.case, reason))
+    log.case, log.result = None, []
     return True
+
+
+def reason_of(result: str) -> str:
+    """The reason of a suite.log's `failed:` result, its lines joined: its first term (the
+    stack printed after it left out), of an error's `{Reason, Stack}` the reason alone."""
+    first = _terms(result.strip())[:1]
+    if not first or not first[0].startswith("{"):
+        return first[0] if first else ""
+    inner = _terms(first[0][1:-1])
+    if len(inner) == 2 and inner[1].startswith("[{"):  # (an error's stack, in the term)
+        return inner[0]
+    return first[0]
+
+
+def _terms(text: str) -> list[str]:
+    """The terms of `text`, a comma-separated sequence of Erlang terms, split at the commas
+    outside brackets and strings."""
+    terms: list[str] = []
+    depth, start, quoted = 0, 0, False
+    for i, char in enumerate(text):
+        if char == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "{[(":
+            depth += 1
+        elif char in "}])":
+            depth -= 1
+        elif char == "," and depth == 0:
+            terms.append(text[start:i].strip())
+            start = i + 1
+    return [*terms, text[start:].strip()] if text[start:].strip() else terms
 
 
 def named(failures: list[Failure], input_file: str, log: SuiteLog) -> None:
     """Name the console's failures of `input_file` that it named by their number alone by the
     case the suite.log says failed under that number (the first not yet taken), the suite in
-    their details."""
+    their details; a reason the console cut is the suite.log's, the console's kept beside."""
     for i, failure in enumerate(failures):
         number = failure.details.get("case", "")
-        if failure.input_file != input_file or failure.source != SOURCE or failure.name != number:
+        if failure.input_file != input_file or failure.source != SOURCE:
             continue
-        cases = log.failed.get(number)
+        cases = [c for c in log.failed.get(number, []) if failure.name in (number, c[1])]
         if not cases:
             continue
-        suite, function = cases.pop(0)
-        details = {**failure.details, "suite": suite}
-        failures[i] = dataclasses.replace(failure, name=function, details=details)
+        suite, function, reason = cases[0]
+        log.failed[number].remove(cases[0])
+        details = {**failure.details}
+        if failure.name == number:  # (one the console named by its function keeps its name)
+            details["suite"] = suite
+        message = failure.message
+        if _CUT in message and reason:
+            details["console_reason"], message = message, clip(reason, MAX_FIELD)
+        failures[i] = dataclasses.replace(failure, name=function, details=details, message=message)

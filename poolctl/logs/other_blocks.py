@@ -271,10 +271,10 @@ def beside(parser: TextParser, number: int, line: str) -> Consumer | None:
         ct = ct_block.CtBlock(number, line, parser.name, ct_block.SOURCE, partial(_keep, parser))
         ct.before = ct_block.logged_before([(c.line, c.text) for c in parser.nearby_before(number)])
         return ct  # common_test's failed case: where it failed and why, its case's line after it
-    if line.startswith("=") and ct_block.log_line(
-        _CT_LOG.setdefault(parser, ct_block.SuiteLog()), line.rstrip()
-    ):
-        return None  # common_test's suite.log: which case failed under which number
+    if line.startswith("=") and (
+        logged := ct_block.log_line(_CT_LOG.setdefault(parser, ct_block.SuiteLog()), line.rstrip())
+    ):  # common_test's suite.log: which case failed under which number, and why (its result)
+        return logged if isinstance(logged, ct_block.ResultLines) else None
     if line.rstrip().endswith("*") and (
         eunit := eunit_proper.block_at(parser, number, line, partial(_keep, parser))
     ):
