@@ -58,13 +58,7 @@ class DenoErrors(EntriesSection):
         test = _TEST_RE.match(first)
         named = test or _UNCAUGHT_RE.match(first)
         file = named["file"].removeprefix("./") if named else ""
-        said: list[str] = []
-        for _, t in entry[1:]:
-            if t[:1].isspace():
-                break  # the code that threw, then the frames
-            said.append(t.removeprefix("error: ").removeprefix("(in promise) "))
-        message = "\n".join(said).strip()
-        kind = raised["kind"] if (raised := _KIND_RE.match(message)) else ""
+        kind, message, frames = error_of([t for _, t in entry[1:]])
         failure = block_failure(
             self.source,
             self.input_file,
@@ -75,9 +69,22 @@ class DenoErrors(EntriesSection):
             kind=kind,
             message=message,
             details={"runner": RUNNER, "text": clip("\n".join(t for _, t in entry), MAX_FIELD)},
-            frames=[t.strip() for _, t in entry if _FRAME_RE.match(t)],
+            frames=frames,
         )
         self.done(failure, entry)
+
+
+def error_of(texts: list[str]) -> tuple[str, str, list[str]]:
+    """Kind, message and frames of an error as Deno prints it (`error: Error: …`, its lines not
+    indented the message, then the code that threw and the frames): its class, its message."""
+    said: list[str] = []
+    for t in texts:
+        if t[:1].isspace():
+            break  # the code that threw, then the frames
+        said.append(t.removeprefix("error: ").removeprefix("(in promise) "))
+    message = "\n".join(said).strip()
+    kind = raised["kind"] if (raised := _KIND_RE.match(message)) else ""
+    return kind, message, [t.strip() for t in texts if _FRAME_RE.match(t)]
 
 
 def cancelled(input_file: str, number: int, text: str) -> Failure | None:

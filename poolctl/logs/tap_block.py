@@ -364,6 +364,8 @@ def _from_yaml(
     node-tap's): its raw text as the message when it is no YAML mapping."""
     if not fields:
         return "", _yaml_source(texts), "", []
+    if isinstance(said := fields.get("message"), str) and "severity" in fields:
+        return _from_deno(said, fields.get("at"))
     import yaml  # (see `_yaml_fields`)
 
     error = fields.get("error")
@@ -380,6 +382,19 @@ def _from_yaml(
     if not error and any(field in fields for field in _ASSERTION_FIELDS):
         kind, message, location = _assertion(fields, name, stack)
     return kind, message, location, [s.strip() for s in stack if s.strip()]
+
+
+def _from_deno(said: str, at: Any) -> tuple[str, str, str, list[str]]:
+    """Kind, message, location and stack of `deno test --reporter=tap`'s block, a JSON object on
+    one line (`{"message":"Error: …\\n    at …","severity":"fail","at":{"file":…,"line":20}}`):
+    its message the error as the console's ERRORS section prints it, read so."""
+    from poolctl.logs.deno_block import error_of
+
+    kind, message, frames = error_of(said.splitlines())
+    place = at if isinstance(at, dict) else {}
+    file = str(place.get("file") or "").removeprefix("./")
+    location = f"{file}:{place['line']}" if file and place.get("line") else file
+    return kind, message, location, frames
 
 
 def _own_code(fields: dict[str, Any]) -> str:
