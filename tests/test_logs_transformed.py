@@ -113,6 +113,7 @@ CAPTURES = [
     "mixed/playwright_runs/json.txt",
     "mixed/cucumber_js_runs/message.txt",
     "mixed/mocha_blocks/doc.txt",
+    "mixed/rspec_runs/failures.txt",
     # TeamCity's service messages alone, and beside PHPUnit's count
     "mixed/teamcity_runs/mocha.txt",
     "mixed/teamcity_runs/phpunit.txt",

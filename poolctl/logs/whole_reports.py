@@ -23,7 +23,7 @@ _AGAIN = 1 << 20  # bytes of a log read again for its TeamCity messages (the mos
 # the reports read once no format was found: Jest's and Vitest's JSON, GoogleTest's JSON (their
 # first keys, in order), Catch2's XML, C++ doctest's XML, Mocha's JSON (its first keys),
 # pytest-json-report's, Cucumber's, RSpec's and Playwright's JSON, Cucumber's messages, Vitest's
-# github-actions reporter's commands, Mocha's doc reporter's HTML; each at
+# github-actions reporter's commands, Mocha's doc reporter's HTML, RSpec's failure list; each at
 # the input's start or, after other lines (a tool's before the step, what the runner printed on
 # stderr), at the start of a line
 _REPORTS = tuple(
@@ -46,6 +46,7 @@ _REPORTS = tuple(
             r'|<dt(?: class="error")?>[^<\n]*</dt>\r?\n *<dt)',
             "mocha_doc",
         ),
+        (r"^\./[^\s:]+\.rb:\d+:(?!in [`'])\S", "rspec_failures"),  # (no backtrace's line)
     )
 )
 
