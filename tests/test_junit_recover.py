@@ -17,9 +17,9 @@ NODE = JUNIT / "node_invalid.xml"
 
 def test_node_junit_with_a_cdata_end_in_a_failure_is_read_past_it() -> None:
     parsed = read_logs([str(NODE)])
-    assert [f.name for f in parsed.failures] == [
-        "the worker answers a ping",
-        "a second caller gets a worker while the first holds it",
+    assert [f.name for f in parsed.failures] == [  # (named by their path: node's suite's)
+        "worker pool > the worker answers a ping",
+        "worker pool > a second caller gets a worker while the first holds it",
     ]
     lines = NODE.read_text().splitlines()
     [note] = [n for n in parsed.skipped if "not well-formed" in n]
@@ -31,7 +31,8 @@ def test_node_junit_with_a_cdata_end_in_a_failure_is_read_past_it() -> None:
     lost = next(n for n, text in enumerate(lines, 1) if "the report renders the totals" in text)
     assert note == (
         f"{NODE}:{bad}: not well-formed XML (not well-formed (invalid token)): read on from "
-        f"line {resumed}, test case 'the report renders the totals' (line {lost}) skipped"
+        f"line {resumed}, test case 'worker pool > the report renders the totals' (line {lost})"
+        " skipped"
     )
     # the failure skipped is not made up, and is counted as not read
     [suite] = parsed.summaries
@@ -60,7 +61,7 @@ def test_a_fault_with_no_test_case_or_suite_after_it_ends_the_reading_there(
     cut = tmp_path / "cut.xml"
     cut.write_text(text[: text.index('<testcase name="a second caller')])
     parsed = read_logs([str(cut)])
-    assert [f.name for f in parsed.failures] == ["the worker answers a ping"]
+    assert [f.name for f in parsed.failures] == ["worker pool > the worker answers a ping"]
     [note] = parsed.skipped
     assert "JUnit XML cut short (not well-formed: " in note
     assert "no test case or suite follows before the end" in note

@@ -696,10 +696,13 @@ def test_a_failed_todo_test_of_node_is_no_failure() -> None:
     `<failure>`, and counts it in the suite's `failures` (its run passes on it); a real capture:
     tests/fixtures/src/capture_other_runners.sh."""
     parsed = read_logs([str(FIXTURES / "junit/node_test.xml")])
-    assert [f.name for f in parsed.failures] == ["checkout times out", "connect refused"]
+    assert [f.name for f in parsed.failures] == [
+        "Pool > checkout times out",
+        "Pool > connect refused",
+    ]
     [suite] = parsed.summaries
     assert (suite.failures, suite.read) == (3, 3)  # the todo's failure is accounted for
-    assert any("'resize' failed but is marked skipped" in n for n in parsed.skipped)
+    assert any("'Pool > resize' failed but is marked skipped" in n for n in parsed.skipped)
 
 
 def test_a_test_eunit_cancelled_on_its_timeout_is_a_failure(

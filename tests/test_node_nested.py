@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.logs.passes import read_passes
 from tests.test_tap_failures import _triaged
 
 LOGS = Path(__file__).parent / "fixtures" / "mixed" / "node_nested"
@@ -33,4 +34,22 @@ def test_each_nested_test_is_named_by_its_path(
     [node] = parsed.summaries
     assert (node.source, node.failures, node.read) == ("node --test", 6, 6)
     code, patterns = _triaged(capsys, LOGS / log)
+    assert code == 1 and patterns == NAMED
+
+
+def test_its_junit_reporters_test_cases_are_named_by_their_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """node's JUnit reporter writes each suite as a `<testsuite … hostname=…>` around its tests,
+    each `<testcase>` `classname="test"` and its own title: the two `times out` tests were one
+    name, said so in a note ('the run history takes each for one test'); its failures and its
+    passes are now named by their path, as its spec and TAP reporters' are."""
+    log = LOGS / "junit.xml"
+    parsed = read_logs([str(log)])
+    assert [(f.name, f.group) for f in parsed.failures] == [(name, "test") for name in NAMED]
+    assert not [note for note in parsed.skipped if "more than one test case" in note]
+    with log.open("rb") as stream:
+        passed = read_passes(stream, "junit")
+    assert [p.name for p in passed] == ["pool > checkout > returns a worker", "bridge > closes"]
+    code, patterns = _triaged(capsys, log)
     assert code == 1 and patterns == NAMED

@@ -25,6 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from poolctl.errors import InputError
+from poolctl.logs import junit_node
 from poolctl.logs.junit_bats import split_hooks
 from poolctl.logs.junit_bounded import FEED_SIZE, MAX_DEPTH, Bounded, too_deep
 from poolctl.logs.junit_case import CANCELLED, Case, case_failure
@@ -123,9 +124,13 @@ class _Target:
                 self.pytest = True
         elif tag == "testcase":
             outer = self.suites[-1].attrib if self.suites else {}
-            self.case = Case(
-                dict(attrib), self._line(), outer.get("name", ""), outer.get("file", "")
-            )
+            named = dict(attrib)
+            if named.get("classname") == junit_node.CLASSNAME and "name" in named:  # (its path)
+                suites = [(s.attrib.get("name"), s.node) for s in self.suites]
+                named["name"] = junit_node.path_of(
+                    named["name"], named.get("classname", ""), suites
+                )
+            self.case = Case(named, self._line(), outer.get("name", ""), outer.get("file", ""))
             self.cases += 1
             if self.suites:
                 self.suites[-1].cases += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from poolctl.logs.junit_node import is_node_suite
 from poolctl.logs.records import MAX_RUNS, RunsCounted, RunSummary
 
 CUT_SOURCE = "cut short"  # `RunSummary.source` of a suite the input ends in
@@ -28,11 +29,12 @@ class Suite:
 
     __slots__ = (
         "attrib", "cancelled", "cases", "cut", "cut_inside", "first_failure", "folded", "holds",
-        "line", "read", "skipped_failures", "within",
+        "line", "node", "read", "skipped_failures", "within",
     )  # fmt: skip
 
     def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
         self.attrib = {k: attrib[k] for k in KEPT_ATTRIBUTES if k in attrib}
+        self.node = is_node_suite(attrib)  # node's: its tests named by their path
         self.line = line
         self.first_failure = first_failure  # the index in `ParsedLog.failures` of its first
         self.cases = 0

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from poolctl.logs.ansi import strip_ansi
 from poolctl.logs.exunit_block import PARAMETERS, parameterized
+from poolctl.logs.junit_node import is_node_suite, path_of
 from poolctl.logs.junit_reruns import PytestTries
 from poolctl.logs.prefixes import strip_prefixes
 
@@ -326,6 +327,7 @@ class _JUnitCases:
 
     def __init__(self) -> None:
         self.suites: list[str] = []
+        self.nodes: list[bool] = []  # whether each open suite is node's (`junit_node`)
         self.files: list[str] = []  # each open suite's `file` (mocha-junit-reporter's)
         self.case: dict[str, str] | None = None
         self.spoiled = False
@@ -341,6 +343,7 @@ class _JUnitCases:
         if tag == "testsuite":
             self.pytest = self.pytest or attrib.get("name", "").startswith("pytest")
             self.suites.append(attrib.get("name", ""))
+            self.nodes.append(is_node_suite(attrib))
             self.files.append(attrib.get("file", ""))
         elif tag == "testcase":
             self.case, self.spoiled = dict(attrib), False
@@ -351,6 +354,7 @@ class _JUnitCases:
         tag = tag.rsplit("}", 1)[-1]
         if tag == "testsuite" and self.suites:
             self.suites.pop()
+            self.nodes.pop()
             self.files.pop()
         elif tag == "testcase" and self.case is not None:
             case, self.case = self.case, None
@@ -364,7 +368,9 @@ class _JUnitCases:
             if empty and len(self.passed) < MAX_PASSES:
                 group = case.get("classname", "") or (self.suites[-1] if self.suites else "")
                 file = case.get("file", "") or (self.files[-1] if self.files else "")
-                self.passed.append(PassedTest("junit", case.get("name", ""), group, file))
+                suites = list(zip(self.suites, self.nodes, strict=True))
+                name = path_of(case.get("name", ""), case.get("classname", ""), suites)
+                self.passed.append(PassedTest("junit", name, group, file))
                 self.kept_last = True
 
     def data(self, text: str) -> None:
