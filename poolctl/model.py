@@ -55,6 +55,7 @@ OtherRunner = Literal[
     "testng",
     "ounit",
     "tcltest",
+    "zig",
     "alcotest",
     "surefire",
     "ginkgo",

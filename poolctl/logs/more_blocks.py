@@ -6,7 +6,8 @@ OUnit's (`poolctl.logs.ounit_block`), Alcotest's (`poolctl.logs.alcotest_block`)
 ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testng_block`),
 Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
-C++ doctest's (`poolctl.logs.doctest_cpp_block`); Catch2's compact reporter's lines
+C++ doctest's (`poolctl.logs.doctest_cpp_block`), Zig's test runner's
+(`poolctl.logs.zig_block`); Catch2's compact reporter's lines
 (`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
@@ -31,6 +32,7 @@ from poolctl.logs import (
     tcltest_block,
     testng_block,
     testthat_block,
+    zig_block,
 )
 from poolctl.logs.records import Lines
 from poolctl.model import Failure
@@ -54,6 +56,7 @@ TRIGGERS = (
     *doctest_cpp_block.TRIGGERS,  # C++ doctest's `TEST CASE:  name` under its rule
     *catch2_compact.TRIGGERS,  # Catch2's compact reporter's `pool.cc:17: failed: …`
     *robot_block.DOTTED_TRIGGERS,  # Robot Framework's `FAIL: Suite.Test` (--console dotted)
+    *zig_block.TRIGGERS,  # Zig's test runner's `1/6 pool.test.name...`
 )
 
 
@@ -98,6 +101,8 @@ def block_at(
         return tcltest_block.TcltestBlock(number, line, parser.name, tcltest_block.SOURCE, keep)
     if line.startswith("Failures (") and junit5_console.HEADING_RE.match(line.rstrip()):
         return junit5_console.Junit5Failures(number, line, parser.name, junit5_console.SOURCE, keep)
+    if line[:1].isdigit() and ".test." in line and zig_block.HEADER_RE.match(line.rstrip()):
+        return zig_block.ZigTestBlock(number, line, parser.name, zig_block.SOURCE, keep)
     return None
 
 

@@ -51,6 +51,7 @@ from poolctl.logs import (
     unittest_runners,
     vitest_block,
     vitest_files,
+    zig_block,
 )
 from poolctl.logs.other_verdicts import GROUP_NAME
 from poolctl.logs.records import ParsedLog, RunSummary
@@ -170,6 +171,7 @@ PASSED = (
     (testthat_block.RUNNER, testthat_block.CLEAN_RE),
     (tasty_block.RUNNER, tasty_block.CLEAN_RE),
     (tcltest_block.RUNNER, tcltest_block.CLEAN_RE),
+    (zig_block.RUNNER, zig_block.CLEAN_RE),
     (ounit_block.RUNNER, ounit_block.CLEAN_RE),
     (boost_test_block.RUNNER, boost_test_block.CLEAN_RE),
     (boost_test_block.RUNNER, boost_test_block.REPORT_CLEAN_RE),

@@ -39,6 +39,7 @@ from poolctl.logs import (
     testunit_block,
     uvu_block,
     ward_block,
+    zig_block,
 )
 
 
@@ -250,6 +251,11 @@ VERDICTS = (
         "read its `==== name FAILED` blocks above this line (tcltest writes no JUnit XML)",
     ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
+    Verdict(
+        zig_block.RUNNER,
+        zig_block.VERDICT_RE,
+        "read its tests' `N/M module.test.name...FAIL (Error)` blocks above this line",
+    ),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
     ),
@@ -513,6 +519,7 @@ TRIGGERS = (
     testthat_block.VERDICT_TRIGGER,
     tasty_block.VERDICT_TRIGGER,
     tcltest_block.VERDICT_TRIGGER,
+    zig_block.VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,

@@ -1,0 +1,67 @@
+"""Zig's test runner (`zig test pool.zig`) is read: each test's `N/6 pool.test.name...` block
+that ends in `FAIL (ErrorName)`, named by the test, grouped by its module, placed at its own
+frame of the error return trace, its message what it printed, its kind the error it returned
+(std.testing's an AssertionError), counted by `2 passed; 0 skipped; 4 failed.`; a run of none
+failed (`All 1 tests passed.`) is clean. Before, both logs were refused as of no format (exit
+2). Real captures (`tests/fixtures/src/capture_zig.sh`: Zig 0.17.0 from PyPI's ziglang)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from tests.test_logs_formats import triage_json
+
+RUNS = Path(__file__).parent / "fixtures" / "mixed" / "zig_runs"
+PLACE = "/tmp/zig_pool_suite/pool.zig"
+
+
+def test_each_failed_test_is_read_and_classified(capsys: pytest.CaptureFixture[str]) -> None:
+    parsed = read_logs([str(RUNS / "test.txt")])
+    assert [(f.name, f.group, f.location, f.kind, f.details["error"]) for f in parsed.failures] == [
+        (
+            "a second caller checks out within 200ms",
+            "pool",
+            f"{PLACE}:20",
+            "CheckoutTimeout",
+            "CheckoutTimeout",
+        ),
+        ("the worker answers a ping", "pool", f"{PLACE}:24", "NoResponse", "NoResponse"),
+        (
+            "a job reply has its status",
+            "pool",
+            f"{PLACE}:28",
+            "AssertionError",
+            "TestExpectedEqual",
+        ),
+        ("arithmetic", "pool", f"{PLACE}:32", "AssertionError", "TestExpectedEqual"),
+    ]
+    checkout, _, reply, arithmetic = parsed.failures
+    assert checkout.message == (
+        "checkout timed out after 200ms: pool pool_a has 0 idle workers, 3 waiting"
+    )
+    assert checkout.stacktrace == (
+        f"checkout ({PLACE}:11)",
+        f"test.a second caller checks out within 200ms ({PLACE}:20)",
+    )
+    assert "program_id is required" in reply.message
+    assert arithmetic.message == "expected 3, found 2"
+    # the test that passed and leaked is no failure of the count
+    [zig] = parsed.summaries
+    assert (zig.source, zig.failures, zig.read) == ("zig test", 4, 4)
+    code, report = triage_json(capsys, RUNS / "test.txt")
+    assert code == 1
+    patterns = {f["failure"]["name"]: f["outcome"].get("pattern_id") for f in report["findings"]}
+    assert patterns == {
+        "a second caller checks out within 200ms": "checkout-timeout-waiters",
+        "the worker answers a ping": "port-no-response",
+        "a job reply has its status": "required-field-missing",
+        "arithmetic": None,
+    }
+
+
+def test_a_run_of_none_failed_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = triage_json(capsys, RUNS / "clean.txt")
+    assert (code, report["summary"]["failures"]) == (0, 0)
