@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from poolctl.logs import read_logs
+from poolctl.model import Failure
 from tests.test_logs_formats import triage_json
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "zig_runs"
@@ -65,3 +66,27 @@ def test_each_failed_test_is_read_and_classified(capsys: pytest.CaptureFixture[s
 def test_a_run_of_none_failed_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = triage_json(capsys, RUNS / "clean.txt")
     assert (code, report["summary"]["failures"]) == (0, 0)
+
+
+def test_zig_build_tests_blocks_are_read_as_zig_tests() -> None:
+    """`zig build test` runs the same tests under the build system's runner: each failed test's
+    `error: 'pool.test.name' failed:` block, its output indented seven spaces and no error's
+    name (its trace's first frame's `return error.Name;` says it), counted by `Build Summary:
+    1/3 steps succeeded (1 failed); 2/6 tests passed (4 failed)`. Before, the log was refused as
+    of no format. Each is now read as `zig test`'s same test is."""
+    built = read_logs([str(RUNS / "build.txt")])
+    plain = read_logs([str(RUNS / "test.txt")]).failures
+
+    def read(f: Failure) -> tuple[str, str, str, str]:
+        return (f.name, f.group, f.location, f.message)
+
+    assert [read(f) for f in built.failures] == [read(f) for f in plain]
+    assert [f.kind for f in built.failures] == [
+        "CheckoutTimeout",
+        "NoResponse",
+        "AssertionError",
+        "AssertionError",
+    ]
+    [zig] = built.summaries
+    assert (zig.source, zig.failures, zig.read) == ("zig test", 4, 4)
+    assert zig.text.startswith("Build Summary: 1/3 steps succeeded (1 failed)")

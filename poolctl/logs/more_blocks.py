@@ -103,6 +103,8 @@ def block_at(
         return junit5_console.Junit5Failures(number, line, parser.name, junit5_console.SOURCE, keep)
     if line[:1].isdigit() and ".test." in line and zig_block.HEADER_RE.match(line.rstrip()):
         return zig_block.ZigTestBlock(number, line, parser.name, zig_block.SOURCE, keep)
+    if line.startswith("error: '") and zig_block.BUILD_HEADER_RE.match(line.rstrip()):
+        return zig_block.ZigBuildFailure(number, line, parser.name, zig_block.SOURCE, keep)
     return None
 
 

@@ -256,6 +256,11 @@ VERDICTS = (
         zig_block.VERDICT_RE,
         "read its tests' `N/M module.test.name...FAIL (Error)` blocks above this line",
     ),
+    Verdict(
+        zig_block.RUNNER,
+        zig_block.BUILD_VERDICT_RE,
+        "read its `error: 'module.test.name' failed:` blocks above this line",
+    ),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
     ),
@@ -520,6 +525,7 @@ TRIGGERS = (
     tasty_block.VERDICT_TRIGGER,
     tcltest_block.VERDICT_TRIGGER,
     zig_block.VERDICT_TRIGGER,
+    zig_block.BUILD_VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,

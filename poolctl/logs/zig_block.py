@@ -20,6 +20,11 @@ its own frame (`in test.NAME`), its message what it printed; its kind the error 
 one of std.testing's (`TestExpectedEqual`, `TestUnexpectedResult`) an AssertionError, the
 error's name kept. A test that passed and leaked memory (`[SafeAllocator] (err): leaked`) is
 no failure of the count: the run's `1 tests leaked memory.` says so.
+
+`zig build test` runs the same runner under the build system, which prints each failed test as
+`error: 'pool.test.name' failed:` and its output indented seven spaces, no error's name (its
+trace's first frame's source says it), and counts the run in its `Build Summary: 1/3 steps
+succeeded (1 failed); 2/6 tests passed (4 failed)`.
 """
 
 from __future__ import annotations
@@ -29,17 +34,25 @@ import re
 from poolctl.logs.records import Lines
 from poolctl.logs.runner_block import RunnerBlock
 from poolctl.logs.scan import MAX_BLOCK_LINES, MAX_FIELD, block_failure, clip
-from poolctl.model import Source
+from poolctl.model import Failure, Source
 
 RUNNER = "zig test"
 SOURCE: Source = "zig"
 HEADER_RE = re.compile(
     r"^(?P<number>\d+)/(?P<of>\d+) (?P<module>\S+?)\.test\.(?P<name>.+?)\.\.\.(?P<rest>.*)$"
 )
-TRIGGERS = (r"^\d+/\d+ \S+?\.test\..+?\.\.\.",)
+# `zig build test`'s block of a failed test
+BUILD_HEADER_RE = re.compile(r"^error: '(?P<module>\S+?)\.test\.(?P<name>.+)' failed:$")
+TRIGGERS = (r"^\d+/\d+ \S+?\.test\..+?\.\.\.", r"^error: '\S+?\.test\..+' failed:\s*$")
 _COUNT = r"\d+ passed; \d+ skipped; "
 VERDICT_RE = re.compile(rf"^{_COUNT}(?P<failed>\d+) failed\.$")
 VERDICT_TRIGGER = rf"^{_COUNT}[1-9]\d* failed\."
+# ... and its build runner's count (`--summary` failures, its default, prints it on a failure)
+_BUILD = r"Build Summary: \d+/\d+ steps succeeded(?: \(\d+ failed\))?; \d+/\d+ tests passed"
+BUILD_VERDICT_RE = re.compile(rf"^{_BUILD} \((?P<failed>\d+) failed\)")
+BUILD_VERDICT_TRIGGER = rf"^{_BUILD} \([1-9]\d* failed\)"
+_BUILD_INDENT = " " * 7
+_RETURNED_RE = re.compile(r"\breturn error\.(?P<error>\w+);")
 CLEAN_RE = re.compile(r"^(?:All \d+ tests passed|\d+ passed; \d+ skipped)\.$")
 _FAILED_RE = re.compile(r"^FAIL \((?P<error>\w+)\)$")
 _FRAME_RE = re.compile(
@@ -76,26 +89,57 @@ class ZigTestBlock(RunnerBlock):
             return []  # it passed (or was skipped)
         error = _FAILED_RE.match(texts[failed])
         assert error is not None
-        printed = [t for t in texts[:failed] if t.strip()]
-        frames = [m for t in texts[failed + 1 :] if (m := _FRAME_RE.match(t))]
-        own = next((m for m in frames if m["function"] == f"test.{header['name']}"), None)
-        name = error["error"]
-        kind = EXPECTATION if name.startswith(_TESTING) else name
-        failure = block_failure(
-            self.source,
-            self.input_file,
-            self.lines,
-            name=header["name"],
-            group=header["module"],
-            location=f"{own['file']}:{own['line']}" if own else "",
-            kind=kind,
-            message="\n".join(printed).strip() or name,
-            details={
-                "runner": RUNNER,
-                "error": name,
-                "text": clip("\n".join(t for _, t in self.lines), MAX_FIELD),
-            },
-            frames=[f"{m['function']} ({m['file']}:{m['line']})" for m in frames],
-        )
+        failure = _failure(self, header, texts[:failed], texts[failed + 1 :], error["error"])
         self.done(failure, self.lines)
         return []
+
+
+class ZigBuildFailure(RunnerBlock):
+    """`zig build test`'s block of a failed test (a consumer of a text parser's scan): its
+    `error: 'pool.test.name' failed:` line, then what it printed and its error return trace,
+    indented seven spaces; the build runner prints no error's name, so its trace's first
+    frame's `return error.Name;` says it."""
+
+    def feed(self, number: int, line: str) -> bool:
+        if len(self.lines) >= MAX_BLOCK_LINES or not line.startswith(_BUILD_INDENT):
+            return False
+        self.lines.append((number, line.rstrip()[len(_BUILD_INDENT) :]))
+        return True
+
+    def close(self) -> Lines:
+        header = BUILD_HEADER_RE.match(self.lines[0][1])
+        if header is None:
+            return []
+        texts = [t for _, t in self.lines[1:]]
+        first = next((i for i, t in enumerate(texts) if _FRAME_RE.match(t)), len(texts))
+        returned = _RETURNED_RE.search(texts[first + 1]) if first + 1 < len(texts) else None
+        error = returned["error"] if returned else ""  # (a `try` of another's: not said)
+        failure = _failure(self, header, texts[:first], texts[first:], error)
+        self.done(failure, self.lines)
+        return []
+
+
+def _failure(
+    block: RunnerBlock, header: re.Match[str], printed: list[str], trace: list[str], error: str
+) -> Failure:
+    """A failed test's failure: what it printed, its trace's frames, the error it returned."""
+    frames = [m for t in trace if (m := _FRAME_RE.match(t))]
+    own = next((m for m in frames if m["function"] == f"test.{header['name']}"), None)
+    kind = EXPECTATION if error.startswith(_TESTING) else error
+    said = "\n".join(t for t in printed if t.strip()).strip()
+    return block_failure(
+        block.source,
+        block.input_file,
+        block.lines,
+        name=header["name"],
+        group=header["module"],
+        location=f"{own['file']}:{own['line']}" if own else "",
+        kind=kind,
+        message=said or error,
+        details={
+            "runner": RUNNER,
+            "error": error,
+            "text": clip("\n".join(t for _, t in block.lines), MAX_FIELD),
+        },
+        frames=[f"{m['function']} ({m['file']}:{m['line']})" for m in frames],
+    )
