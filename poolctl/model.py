@@ -56,6 +56,7 @@ OtherRunner = Literal[
     "ounit",
     "tcltest",
     "zig",
+    "shunit2",
     "alcotest",
     "surefire",
     "ginkgo",

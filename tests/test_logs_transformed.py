@@ -101,6 +101,7 @@ CAPTURES = [
     "pytest/exception_group/default.txt",
     "mixed/pytest_then_jest.log",
     "mixed/zig_runs/test.txt",
+    "mixed/shunit2_runs/test.txt",
     # other runners' whole reports: JSON on one line or many, XML
     "mixed/jest_json/report.json",
     "mixed/gtest_json/report.json",

@@ -7,8 +7,8 @@ ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testn
 Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
 C++ doctest's (`poolctl.logs.doctest_cpp_block`), Zig's test runner's
-(`poolctl.logs.zig_block`); Catch2's compact reporter's lines
-(`poolctl.logs.catch2_compact`);
+(`poolctl.logs.zig_block`), shUnit2's (`poolctl.logs.shunit2_block`); Catch2's compact
+reporter's lines (`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from poolctl.logs import (
     junit5_console,
     ounit_block,
     robot_block,
+    shunit2_block,
     surefire_block,
     tasty_block,
     tcltest_block,
@@ -57,6 +58,7 @@ TRIGGERS = (
     *catch2_compact.TRIGGERS,  # Catch2's compact reporter's `pool.cc:17: failed: …`
     *robot_block.DOTTED_TRIGGERS,  # Robot Framework's `FAIL: Suite.Test` (--console dotted)
     *zig_block.TRIGGERS,  # Zig's test runner's `1/6 pool.test.name...`
+    *shunit2_block.TRIGGERS,  # shUnit2's `ASSERT:…` under a test's name
 )
 
 
@@ -105,6 +107,8 @@ def block_at(
         return zig_block.ZigTestBlock(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith("error: '") and zig_block.BUILD_HEADER_RE.match(line.rstrip()):
         return zig_block.ZigBuildFailure(number, line, parser.name, zig_block.SOURCE, keep)
+    if line.startswith(("ASSERT:", "shunit2:ERROR ")):
+        return shunit2_block.block_at(parser, number, line, keep)
     return None
 
 

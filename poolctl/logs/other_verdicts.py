@@ -23,6 +23,7 @@ from poolctl.logs import (
     junit5_console,
     no_tests_ran,
     node_tap_report,
+    shunit2_block,
     tap_producers,
     tap_verdicts,
     testthat_block,
@@ -55,7 +56,9 @@ def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
 
 TAP_VERDICT = next(v for v in VERDICTS if v.runner == tap_verdicts.TAP)
 RSPEC = "RSpec"
+UNITTEST = "unittest"
 HSPEC = next(v for v in VERDICTS if v.runner == hspec_block.RUNNER)
+SHUNIT2 = next(v for v in VERDICTS if v.runner == shunit2_block.RUNNER)
 
 # Whether a stripped line is any runner's verdict, in one call: nearly every line looked at is
 # none (the Logger lines after each ExUnit failure block, ending in `)` or holding ` fail`, were
@@ -97,6 +100,8 @@ def read_verdict(
     verdict, failed = matched
     if verdict.runner == RSPEC and hspec_block.read_since(out, file):
         verdict = HSPEC  # (its verdict is RSpec's shape)
+    if verdict.runner == UNITTEST and shunit2_block.read_since(out, file):
+        verdict = SHUNIT2  # (its verdict is unittest's shape)
     if verdict.runner == bats_pretty.RUNNER and not _bats_run(out, file):
         return False
     if verdict.runner == NODE and _joins_node_run(out, file, number, text, failed):

@@ -31,6 +31,7 @@ from poolctl.logs import (
     ounit_block,
     pytest_reportlog,
     robot_block,
+    shunit2_block,
     tap_verdicts,
     tasty_block,
     tcltest_block,
@@ -67,6 +68,11 @@ VERDICTS = (
         "unittest",  # `unittest.TestResult.wasSuccessful`: failures, errors, unexpected successes
         re.compile(r"^FAILED \((?P<counts>[a-z ]+=\d+(?:, [a-z ]+=\d+)*)\)$"),
         f"run the tests under pytest (it runs unittest tests) or {_JUNIT} (unittest-xml-reporting)",
+    ),
+    Verdict(  # (unittest's shape: its failures read above it say whose: `other_verdicts`)
+        shunit2_block.RUNNER,
+        re.compile(r"^FAILED \((?P<counts>[a-z ]+=\d+(?:, [a-z ]+=\d+)*)\)$"),
+        "read its `ASSERT:` lines under each test's name above this line",
     ),
     Verdict(
         "cargo test",

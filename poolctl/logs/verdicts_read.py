@@ -12,6 +12,7 @@ from poolctl.logs import (
     eunit_block,
     go_json,
     pytest_reportlog,
+    shunit2_block,
     tap_verdicts,
     unittest_block,
 )
@@ -64,6 +65,9 @@ def finish(out: ParsedLog, file: str, failures_before: int, summaries_before: in
                 read = min(read, run.failures or 0)
             elif run.source == JEST:
                 read = min(read, run.failures or 0)  # (a file that failed to run: not counted)
+            elif run.source == shunit2_block.RUNNER:  # (it counts assertions, not tests)
+                mine = [f for f in beside if run.start <= f.line_start <= end]
+                read = sum(int(f.details.get("counted", "1")) for f in mine)
             elif run.source == GO_JSON:
                 # its packages' events interleave: a package's failures are those of its group
                 package = go_json.verdict_package(run.text)
