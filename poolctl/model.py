@@ -57,6 +57,7 @@ OtherRunner = Literal[
     "tcltest",
     "zig",
     "shunit2",
+    "cram",
     "alcotest",
     "surefire",
     "ginkgo",

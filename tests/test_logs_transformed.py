@@ -102,6 +102,7 @@ CAPTURES = [
     "mixed/pytest_then_jest.log",
     "mixed/zig_runs/test.txt",
     "mixed/shunit2_runs/test.txt",
+    "mixed/cram_runs/cram.txt",
     # other runners' whole reports: JSON on one line or many, XML
     "mixed/jest_json/report.json",
     "mixed/gtest_json/report.json",

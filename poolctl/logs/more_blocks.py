@@ -7,7 +7,8 @@ ConsoleLauncher's (`poolctl.logs.junit5_console`), TestNG's (`poolctl.logs.testn
 Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle_block`), Go's
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
 C++ doctest's (`poolctl.logs.doctest_cpp_block`), Zig's test runner's
-(`poolctl.logs.zig_block`), shUnit2's (`poolctl.logs.shunit2_block`); Catch2's compact
+(`poolctl.logs.zig_block`), shUnit2's (`poolctl.logs.shunit2_block`), Cram's
+(`poolctl.logs.cram_block`); Catch2's compact
 reporter's lines (`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
@@ -21,6 +22,7 @@ from poolctl.logs import (
     boost_test_block,
     catch2_compact,
     clojure_block,
+    cram_block,
     doctest_cpp_block,
     ginkgo_block,
     gradle_block,
@@ -59,6 +61,7 @@ TRIGGERS = (
     *robot_block.DOTTED_TRIGGERS,  # Robot Framework's `FAIL: Suite.Test` (--console dotted)
     *zig_block.TRIGGERS,  # Zig's test runner's `1/6 pool.test.name...`
     *shunit2_block.TRIGGERS,  # shUnit2's `ASSERT:…` under a test's name
+    *cram_block.TRIGGERS,  # Cram's `--- pool.t` diff of a failed test
 )
 
 
@@ -109,6 +112,8 @@ def block_at(
         return zig_block.ZigBuildFailure(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith(("ASSERT:", "shunit2:ERROR ")):
         return shunit2_block.block_at(parser, number, line, keep)
+    if line.startswith(cram_block.STARTS) and cram_block.HEADER_RE.match(line.rstrip()):
+        return cram_block.CramDiff(number, line, parser.name, cram_block.SOURCE, keep)
     return None
 
 

@@ -16,6 +16,7 @@ from poolctl.logs import (
     catch2_block,
     catch2_compact,
     clojure_block,
+    cram_block,
     ctest_block,
     cucumber_js_block,
     deno_block,
@@ -257,6 +258,7 @@ VERDICTS = (
         "read its `==== name FAILED` blocks above this line (tcltest writes no JUnit XML)",
     ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
+    Verdict(cram_block.RUNNER, cram_block.VERDICT_RE, "read its `--- FILE.t` diffs above it"),
     Verdict(
         zig_block.RUNNER,
         zig_block.VERDICT_RE,
@@ -531,6 +533,7 @@ TRIGGERS = (
     tasty_block.VERDICT_TRIGGER,
     tcltest_block.VERDICT_TRIGGER,
     zig_block.VERDICT_TRIGGER,
+    cram_block.VERDICT_TRIGGER,
     zig_block.BUILD_VERDICT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
