@@ -97,6 +97,9 @@ _CALLED_AT = re.compile(
 # tape's (`operator`, `expected`, `actual`, `stack`) and node-tap's (`diff`, `cause`, `stack`);
 # a node-tap test's own YAML, failed by its assertions, has none (`at`, `source`)
 _ASSERTION_FIELDS = ("stack", "operator", "diff", "tapCaught", "cause", "found", "wanted")
+# the fields of bats' TAP13 formatter's block (`-F tap13`): its `message` is what its TAP
+# formatter prints as `#` comments, `duration_ms` under `--timing` or past a slow threshold
+_BATS_FIELDS = frozenset({"message", "duration_ms"})
 _KIND_RE = re.compile(r"^(?P<kind>(?:[A-Z]\w*)?(?:Error|Exception))\b")
 # Mocha's TAP reporter: a failed test's message, then its error's first line and stack, each
 # indented two spaces, no `#` nor YAML: lines of TAP's own are none of them
@@ -366,6 +369,8 @@ def _from_yaml(
         return "", _yaml_source(texts), "", []
     if isinstance(said := fields.get("message"), str) and "severity" in fields:
         return _from_deno(said, fields.get("at"))
+    if isinstance(said, str) and set(fields) <= _BATS_FIELDS:  # bats' `-F tap13`
+        return _from_comments([f"# {t}" for t in said.splitlines()])  # (as `-F tap` prints it)
     import yaml  # (see `_yaml_fields`)
 
     error = fields.get("error")
