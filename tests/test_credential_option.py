@@ -54,13 +54,18 @@ def test_a_value_it_refuses_is_redacted_inside_the_quoted_command(
     capsys: pytest.CaptureFixture[str], processes: Processes
 ) -> None:
     """`--api-key=bogus` (too short to be taken as a secret of the command line) is redacted
-    by its option's shape: the backtick closing the command's quote was redacted with it."""
+    by its option's shape: the backtick closing its quote was redacted with it. The fix is
+    worded from its error (tests/test_option_refused.py)."""
     argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "30"]
     code = main([*argv, "--", str(STRIPE), "--api-key=bogus"])
     report = json.loads(capsys.readouterr()[0])
     assert code == 1, report
     [outcome] = [f["outcome"] for f in report["findings"]]
-    assert "Invalid API key format" in outcome["cause"], outcome["cause"]
-    assert outcome["remediation"].endswith(
-        f"run `{STRIPE} --api-key=[redacted]` by hand to see it happen."
+    assert outcome["cause"].endswith(
+        "Expected sk_* (secret key) or rk_* (restricted key).`; it refuses the value its command "
+        "line gives `--api-key`: `--api-key=[redacted]`"
+    ), outcome["cause"]
+    assert outcome["remediation"].startswith(
+        "Give `--api-key` a value of the form it expects (sk_* (secret key) or rk_* (restricted "
+        "key)) in its command line"
     ), outcome["remediation"]

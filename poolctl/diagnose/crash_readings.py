@@ -3,7 +3,8 @@ one kind of death: an import the installed code cannot serve (heroku-mcp-server,
 cmake-language-server), a module shadowed by a file of the worker's folder, a dependency's
 release, an interpreter refusing its stdio encoding, a language server given no folder to load
 its libraries from (@angular/language-server), a command line lacking the subcommand or argument
-its error names (@cloudflare/mcp-server-cloudflare), a program it starts that is not there
+its error names (@cloudflare/mcp-server-cloudflare), an option it does not take or a value
+of one it refuses (@stripe/mcp), a program it starts that is not there
 (cclsp). The first that recognises it says why and what to do."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from poolctl.worker_types import WorkerSpec
 from .dependency_release import release_mismatch
 from .node_calls import stretched_range
 from .node_imports import extensionless_import, missing_export, unexported_subpath
+from .option_refused import option_refused
 from .probe_locations import probe_locations
 from .runpy_module import runpy_miss
 from .shadowed import shadowed_module
@@ -47,5 +49,6 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
         or stdio_encoding(stderr, spec)
         or probe_locations(stderr, spec)
         or command_lack(exc, spec.argv)
+        or option_refused(exc, spec.argv)
         or spawn_missing(stderr, spec)
     )
