@@ -11,6 +11,7 @@ from poolctl.languages import PYTHON, stray_text_fix, stray_text_language
 from poolctl.model import Evidence
 from poolctl.worker_types import StderrMode
 
+from .. import library_logger as logger_of_a_library
 from .. import php_output
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
@@ -51,6 +52,7 @@ OWN_FIXES = (
     php_output.CLOSING_TAG_FIX_START,
     php_output.BOM_FIX_START,
     ECHO_FIX_START,  # a shell wrapper's echo
+    logger_of_a_library.FIX_START,  # a dependency's logger, quieted from the environment
 )
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
@@ -175,6 +177,11 @@ def stdout_text(obs: Observations) -> Judgement:
         return confirmed(verdict, closing_tag_fix(tags), *ev)
     if blank:
         fix = BLANK_FIX + fix
+    library = logger_of_a_library.library_logger(obs.pending) if obs.stray_json else None
+    if library is not None:  # a dependency's logger: its variable, not the server's code
+        verdict += library.why()
+        fix = library.fix()
+        ev.append(library.evidence(obs.stdout_origin))
     echo = shell_echo(spec.argv, spec.cwd, obs.pending) if not obs.merged else None
     if echo is not None:  # the wrapper's own line, not its server's code, is what to change
         verdict += f"; {echo.where} writes it: `{echo.line}`"
