@@ -67,6 +67,7 @@ from ..still_running import still_running
 from ..terminal_only import said_on_terminal, silent_fix, silent_log
 from ..timeout_wrapper import ran_out
 from ..unreached_exit import unreached_exit
+from ..zod_issues import zod_issues
 
 ID = "crashed"
 # what to do about a worker that exited between a frame's header and its end
@@ -209,6 +210,10 @@ def crashed(obs: Observations) -> Judgement:
         verdict += f", after {npm.why()}"
         fix = npm.fix(argv)
         ev.append(npm.evidence(origin))
+    elif status.code and (issues := zod_issues(obs.stderr_text)) is not None:
+        verdict += issues.why()  # its settings' check, logged as zod's JSON array
+        fix = issues.fix()
+        ev.append(issues.evidence(origin))
     elif logged:  # it exits on purpose, and its log says why
         verdict += f", after logging `{logged}`"
         fix = logged_fix(logged, argv, b"" if obs.merged else obs.pending)
