@@ -47,7 +47,8 @@ def asked_words(
     if emptied:
         said = f"given empty: {', '.join(emptied)}"
         ev.append(Evidence(said, "--env or the worker's `env`", "an empty value counts as not set"))
-    asks = [f"Set {' and '.join(missing)} in its environment"] if missing else []
+    joined = " or " if asked.either else " and "  # one of them, or each
+    asks = [f"Set {joined.join(missing)} in its environment"] if missing else []
     given = ""
     if emptied:
         asks.append(f"{'give' if missing else 'Give'} {' and '.join(emptied)} a value")
@@ -69,7 +70,7 @@ def asked_words(
     )
     return verdict, (
         f"{' and '.join(asks)} (`--env NAME=VALUE`"
-        f"{', once for each' if len(lacking) > 1 else ''}; in a pool, the worker's `env`)"
-        f"{instead}: {given}it exits at start-up without "
-        f"{'either' if options else 'them' if len(lacking) > 1 else 'it'}, {how}."
+        f"{', once for each' if len(lacking) > 1 and not asked.either else ''}; in a pool, "
+        f"the worker's `env`){instead}: {given}it exits at start-up without "
+        f"{'either' if options or asked.either else 'them' if len(lacking) > 1 else 'it'}, {how}."
     )

@@ -21,7 +21,12 @@ _NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _WANTS_VARIABLE = re.compile(
     r"(?i)\benv(?:ironment)?[ _-]?var(?:iable)?s?\b|\b(?:please set|must be set|is not set|"
     r"are not set|not set in)\b|\bset (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b"
+    # or one of them, required (figma-developer-mcp 0.13.2 with neither: `Either FIGMA_API_KEY or
+    # FIGMA_OAUTH_TOKEN is required (via CLI argument or .env file)`)
+    r"|\beither (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) or (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) "
+    r"(?:is|are) required\b"
 )
+_EITHER = re.compile(r"(?i)\beither (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) or ")
 # A command-line argument asked for
 _WANTS_ARGUMENT = re.compile(
     r"(?i)\b(?:provide|pass|give|specify|requires?|required|missing|expected)\b[^\n]*"
@@ -41,12 +46,15 @@ class Asked:
     options: tuple[str, ...] = ()
     # not said in words: the KeyError of `os.environ[…]` in its traceback (mcp-alchemy)
     key_error: bool = False
+    either: bool = False  # one of the variables is enough (`Either A or B is required`)
 
     def what(self) -> str:
         """`environment variables A and B`, `environment variable A`, `a command-line argument`."""
         names = self.variables
         if not names:
             return "a command-line argument"
+        if self.either:
+            return f"either environment variable {' or '.join(names)}"
         listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
         return f"environment variable{'s' if len(names) > 1 else ''} {listed}"
 
@@ -76,15 +84,19 @@ def asked_for(stderr: str) -> Asked | None:
         if _WANTS_VARIABLE.search(line):
             names = tuple(dict.fromkeys(_NAME.findall(line)))
             if names:
-                return Asked(line, names, tuple(dict.fromkeys(_OPTION.findall(line))))
+                options = tuple(dict.fromkeys(_OPTION.findall(line)))
+                either = _EITHER.search(line) is not None and len(names) > 1
+                return Asked(line, names, options, either=either)
         if _WANTS_ARGUMENT.search(line):
             return Asked(line, ())
     return None
 
 
 def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
-    """The variables it asks for that its environment lacks (or holds empty)."""
-    return tuple(name for name in asked.variables if not environment.get(name))
+    """The variables it asks for that its environment lacks (or holds empty): of those it asks
+    one of, none when one is set."""
+    lacking = tuple(name for name in asked.variables if not environment.get(name))
+    return () if asked.either and len(lacking) < len(asked.variables) else lacking
 
 
 # A step it asks to be run first, quoted: `Please run with 'auth' argument first.` (an argument

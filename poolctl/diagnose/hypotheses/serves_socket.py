@@ -15,7 +15,8 @@ import shlex
 
 from poolctl.model import Evidence
 
-from ..experiments import STDIO_EXPERIMENT, Experiment, stdio_experiment
+from ..asks import asked_for
+from ..experiments import STDIO_EXPERIMENT, Experiment, Outcome, stdio_experiment
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import experiment_evidence, result
@@ -95,7 +96,7 @@ def serves_socket(obs: Observations) -> Judgement:
             "listen; a pool's worker speaks on the pipes it was started with."
         )
         named = [Evidence(f"`{given}` in its command", "the worker's command")]
-    tried = result(obs, STDIO_EXPERIMENT)
+    tried, spec = result(obs, STDIO_EXPERIMENT), obs.worker.spec
     if tried is not None and tried.answered and tried.response and "error" not in tried.response:
         argv = shlex.join([*obs.worker.spec.argv, "--stdio"])
         verdict += (
@@ -108,6 +109,12 @@ def serves_socket(obs: Observations) -> Judgement:
             "the pipes it was started with."
         )
         named = experiment_evidence(obs, STDIO_EXPERIMENT)
+    elif tried is not None and (exit_said := _exit_with_stdio(tried, spec.argv)) is not None:
+        verdict, fix = verdict + exit_said[0], exit_said[1]  # figma-developer-mcp with no key
+        named = [
+            *experiment_evidence(obs, STDIO_EXPERIMENT),
+            Evidence(exit_said[2], f"workers/{tried.worker_id}.stderr.log", "what it said"),
+        ]
     ev = [
         Evidence(
             f"pid {process.pid} ({process.comm}) listens on {address} (fd {fd})",
@@ -122,6 +129,37 @@ def serves_socket(obs: Observations) -> Judgement:
         *named,
     ]
     return confirmed(verdict, fix, *ev)
+
+
+def _exit_with_stdio(tried: Outcome, argv: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """For a server that listens unless told otherwise, whose copy with `--stdio` exited at
+    start-up saying what it lacks (figma-developer-mcp 0.13.2 with no key: `Either FIGMA_API_KEY
+    or FIGMA_OAUTH_TOKEN is required (via CLI argument or .env file)`, its HTTP server needing
+    none as it starts): the verdict's clause, the fix, the line it said; None otherwise."""
+    if tried.answered or not tried.detail.startswith("exited"):
+        return None
+    lines = [ln.strip() for ln in tried.stderr_head.splitlines() if ln.strip()]
+    asked = asked_for(tried.stderr_head)
+    said = asked.line if asked is not None else lines[-1][:300] if lines else ""
+    if not said:
+        return None
+    command = shlex.join([*argv, "--stdio"])
+    clause = (
+        ", though no option of its command asked it to listen: it listens unless told otherwise, "
+        f"and the same command with `--stdio` {tried.detail} in a fresh process, saying `{said}`"
+    )
+    if asked is not None and asked.variables:
+        joined = " or " if asked.either else " and "
+        give = f"set {joined.join(asked.variables)} in its environment (`--env NAME=VALUE`; in a "
+        give += "pool, the worker's `env`)"
+    else:
+        give = "give it what that says it lacks"
+    fix = (
+        f"Start it with `--stdio` (`{command}`) and {give}: so started, a fresh process did not "
+        f"listen but exited saying `{said}`; whether it then serves on its stdin and stdout is "
+        "untested here. Without `--stdio` it serves on a socket and never reads its stdin."
+    )
+    return clause, fix, said
 
 
 def _listen_option(argv: tuple[str, ...], option: str, address: str) -> str:
