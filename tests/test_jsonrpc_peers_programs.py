@@ -284,7 +284,8 @@ def test_a_step_asked_for_first_names_the_environment_variable_offered_in_its_pl
     report = json.loads(capsys.readouterr()[0])
     assert code == 1, report
     d = report["findings"][0]["outcome"]
-    assert d["remediation"].startswith(f"Run `{SENTRY_MCP.name} auth login` once first"), d
+    # by the path it was started with: its folder (node_modules/.bin) is on no PATH
+    assert d["remediation"].startswith(f"Run `{SENTRY_MCP} auth login` once first"), d
     assert d["remediation"].endswith(
         " Or set SENTRY_ACCESS_TOKEN in its environment (`--env NAME=VALUE`; in a pool, the "
         "worker's `env`), which its words offer in place of that step (untested: no copy was "

@@ -8,6 +8,7 @@ with 'auth' argument first.` (server-gdrive, whose `auth` signs in and saves cre
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -101,11 +102,15 @@ def unset(asked: Asked, environment: Mapping[str, str]) -> tuple[str, ...]:
 
 # A step it asks to be run first, quoted: `Please run with 'auth' argument first.` (an argument
 # of its own command) or `run 'npx tool login' first` (a command), or asked as a question
-# (@pandacss/mcp 1.12.1 with no config: `Did you forget to run \`panda init\`?`)
+# (@pandacss/mcp 1.12.1 with no config: `Did you forget to run \`panda init\`?`), or offered
+# as what creates what it lacks
 _RUN_FIRST = re.compile(
     r"(?i)\brun\b(?P<with>\s+(?:it\s+|this\s+|the\s+server\s+)?with)?\s+"
     r"(?P<q>['\"`])(?P<what>[^'\"`\n]+)(?P=q)[^\n]*?\bfirst\b"
     r"|\bforg[eo]t to run\s+(?P<q2>['\"`])(?P<forgot>[^'\"`\n]+)(?P=q2)"
+    # (ast-grep 0.51.1's `lsp` with no sgconfig.yml: `Help: You need to create an ast-grep
+    # project for this command. Try \`ast-grep new\` to create one.`)
+    r"|\btry\s+(?P<q3>['\"`])(?P<create>[^'\"`\n]+)(?P=q3)\s+to\s+create\b"
 )
 
 
@@ -121,8 +126,14 @@ class FirstStep:
     instead: tuple[str, ...] = ()
 
     def command(self, argv: Sequence[str]) -> str:
-        """The command line to run, as a shell takes it."""
-        return shlex.join([*argv, *self.what.split()]) if self.argument else self.what
+        """The command line to run, as a shell takes it: a command of the server's own program
+        named bare (`ast-grep new`) by the path it was started with, which the PATH may lack."""
+        if self.argument:
+            return shlex.join([*argv, *self.what.split()])
+        program, _, rest = self.what.partition(" ")
+        if argv and "/" in argv[0] and program == os.path.basename(argv[0]):
+            return f"{shlex.quote(argv[0])} {rest}".rstrip()
+        return self.what
 
     def fix(self, argv: Sequence[str]) -> str:
         return (
@@ -147,8 +158,8 @@ def first_step(stderr: str) -> FirstStep | None:
         line = raw.strip()[:300]
         m = _RUN_FIRST.search(line)
         if m is not None:
-            if m["forgot"]:
-                return FirstStep(line, m["forgot"].strip(), False)
+            if m["forgot"] or m["create"]:
+                return FirstStep(line, (m["forgot"] or m["create"]).strip(), False)
             _, alternative, rest = line[m.end() :].partition(" or ")
             instead = tuple(dict.fromkeys(_NAME.findall(rest))) if alternative else ()
             return FirstStep(line, m["what"].strip(), bool(m["with"]), instead)
