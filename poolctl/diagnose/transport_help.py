@@ -31,6 +31,10 @@ HELP_WAIT = 5.0  # seconds its `--help` may take (a node server's start)
 HELP_WAIT_MOST = 30.0
 HELP_LOOK = 0.5  # how often the time it waited for a CPU is read again
 HELP_KEPT = 64 * 1024  # bytes of its help read
+# the width its help is laid out in, for a parser that reads COLUMNS (Rich's, argparse's): at its
+# default of 80 wcgw 5.6.7's typer box cut `<stdio|streamable-http>` into `<stdio|streamable-htt`
+# and `p>`, on two lines, and the choices beside `stdio` were not read
+HELP_COLUMNS = 200
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,14 @@ def stdio_value(text: str, option: str) -> tuple[str, str] | None:
             words = re.findall(r"[\w-]+", said.lower())
             for value in STDIO_VALUES:
                 if value in words and any(other in words for other in _OTHER_CHANNELS):
-                    return value, said.strip()
+                    return value, _unboxed(said)
     return None
+
+
+def _unboxed(line: str) -> str:
+    """A help's or an error's line without the frame of a box drawn round it (Rich's `│`, as
+    typer and cyclopts print them) and the runs of spaces that align its columns."""
+    return re.sub(r"[ \t]{2,}", " ", line.strip().strip("│┃║").strip())
 
 
 def _indented_after(lines: list[str], i: int) -> list[str]:
@@ -116,7 +126,7 @@ def _run_help(spec: WorkerSpec) -> str:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 cwd=spec.cwd,
-                env=spec.environment(),
+                env={**spec.environment(), "COLUMNS": str(HELP_COLUMNS)},
                 start_new_session=True,  # its group ended with it: a launcher's node too
             )
     except OSError:
