@@ -37,6 +37,7 @@ from ..keyboard_interrupt import signalled_interrupt
 from ..library_entry import library_entry
 from ..limit_reached import limit_reached
 from ..log_levels import logged_error
+from ..lost_channel import LOST_WORDS, lost_channel
 from ..missing_path import missing_path
 from ..npm_errors import npm_failed
 from ..observe import Observations
@@ -161,6 +162,7 @@ def crashed(obs: Observations) -> Judgement:
         f"({obs.stderr_origin}); a worker must stay up and answer its first request."
     )
     unread = fix  # no reading of its words has told why yet
+    lost = ""  # its words that the channel it was started to talk over is not there
     if served:
         verdict = (
             f"The worker exited after answering {served} request(s), before the next: pid {pid} "
@@ -229,17 +231,24 @@ def crashed(obs: Observations) -> Judgement:
             fix = logged_fix(logged, argv, b"")
             if "2>&1" in argv:  # once it starts, its log lines would break the stream there
                 fix += f" {MERGED_FIX}"
-    elif not obs.pending and silent_log(obs) is not None and (option := transport_option(obs)):
+    elif (
+        not obs.pending
+        and (silent_log(obs) is not None or (lost := lost_channel(tail)))
+        and (option := transport_option(obs))
+    ):
         # an editor's switch with no editor behind it (dockerfile-language-server-nodejs with
-        # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing)
+        # `--node-ipc` and no IPC channel exits at once with code 0, saying nothing; pyright with
+        # a `--socket=N` nothing listens on logs that its log messages failed, and exits)
+        said = f"saying only `{lost}`, {LOST_WORDS}" if lost else "saying nothing"
         verdict += (
-            f", saying nothing: it was started with `{option}`, to talk over another channel "
-            "than its stdin and stdout, which a pool does not open"
+            f", {said}: it was started with `{option}`, to talk over another channel than its "
+            "stdin and stdout, which a pool does not open"
         )
         fix, named = channel_fix(obs, option)
         ev.append(Evidence(f"`{option}` in its command", "the worker's command"))
         ev.extend(named)
-        ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
+        if not lost:
+            ev.append(Evidence("0 bytes", obs.stderr_origin, "its stderr log: nothing came there"))
         ev.append(Evidence("0 bytes", obs.stdout_origin, "its stdout: nothing came there"))
     elif not served and not tail and not obs.pending and (stdio := _stdio_answered(obs)):
         # a language server that, without `--stdio`, never read its pipes (svelteserver)
