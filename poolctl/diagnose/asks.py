@@ -22,9 +22,10 @@ _NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 _WANTS_VARIABLE = re.compile(
     r"(?i)\benv(?:ironment)?[ _-]?var(?:iable)?s?\b|\b(?:please set|must be set|is not set|"
     r"are not set|not set in)\b|\bset (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b"
-    # or one of them, required (figma-developer-mcp 0.13.2 with neither: `Either FIGMA_API_KEY or
-    # FIGMA_OAUTH_TOKEN is required (via CLI argument or .env file)`)
-    r"|\beither (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) or (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) "
+    # or names required, in capitals (cli-mcp-server 0.2.5 with no ALLOWED_DIR: `ValueError: Valid
+    # ALLOWED_DIR is required`), or one of them (figma-developer-mcp 0.13.2 with neither: `Either
+    # FIGMA_API_KEY or FIGMA_OAUTH_TOKEN is required (via CLI argument or .env file)`)
+    r"|(?-i:\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?: or (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+))* "
     r"(?:is|are) required\b"
 )
 _EITHER = re.compile(r"(?i)\beither (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) or ")
