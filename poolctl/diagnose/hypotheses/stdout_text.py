@@ -12,7 +12,7 @@ from poolctl.model import Evidence
 from poolctl.worker_types import StderrMode
 
 from .. import library_logger as logger_of_a_library
-from .. import php_output
+from .. import php_output, printed_by
 from ..judgement import Judgement, confirmed, hypothesis, ruled_out, untested
 from ..observe import Observations
 from ..outcomes import (
@@ -53,6 +53,7 @@ OWN_FIXES = (
     php_output.BOM_FIX_START,
     ECHO_FIX_START,  # a shell wrapper's echo
     logger_of_a_library.FIX_START,  # a dependency's logger, quieted from the environment
+    printed_by.FIX_START,  # an installed server's own print, named by its line
 )
 BOM_FIX = (
     "Write UTF-8 without a byte order mark: in .NET a `new UTF8Encoding(false)` as "
@@ -182,6 +183,12 @@ def stdout_text(obs: Observations) -> Judgement:
         verdict += library.why()
         fix = library.fix()
         ev.append(library.evidence(obs.stdout_origin))
+    if not (obs.stray_json or blank or obs.merged) and language in (None, PYTHON):
+        site = printed_by.printed_by(spec.argv, spec.cwd, obs.pending)
+        if site is not None:  # its installed package's own print: its line, not a setting
+            verdict += site.why()
+            fix = site.fix()
+            ev.append(site.evidence())
     echo = shell_echo(spec.argv, spec.cwd, obs.pending) if not obs.merged else None
     if echo is not None:  # the wrapper's own line, not its server's code, is what to change
         verdict += f"; {echo.where} writes it: `{echo.line}`"
