@@ -24,7 +24,7 @@ from poolctl.protocol.tool_arguments import lacked_words
 from poolctl.protocol.undeclared import undeclared
 from poolctl.protocol.unknown_tool import unknown_tool
 from poolctl.refused_here import refused_here
-from poolctl.stderr_during import error_logged, stderr_size
+from poolctl.stderr_during import error_logged, error_reported_since, stderr_size
 from poolctl.unopened import ping_unopened
 from poolctl.unresolved_host import unresolved_host
 from poolctl.worker import WorkerProcess
@@ -95,6 +95,7 @@ def run_session(
                 continue
             request = worker.ids.request_raw(step.method, step.params)
             logged_before = stderr_size(worker)
+            notes_before = worker.notification_count
             with activity.waiting(_waiting_for(step.method, protocol), timeout):
                 outcome = exchange(request, timeout)
             if isinstance(outcome, NoAnswer):
@@ -113,6 +114,10 @@ def run_session(
             if response.success:
                 detail = f"answered, but {problem}" if problem else "answered"
                 asked = step.method == command and not opening  # the request the user named
+                reported = error_reported_since(worker, notes_before) if asked else None
+                if reported and (succeeded or reported[1][-40:] not in (problem or "")):
+                    level, text = reported  # its MCP log at an error level, not its stderr
+                    detail += f"; it sent a log message at level {level} as it served it: `{text}`"
                 said = error_logged(worker, logged_before) if asked else None
                 # beside a tool's error, only a line that says more than it (mcp-atlassian's
                 # `Jira configuration could not be resolved.` under `Jira client (fetcher) not

@@ -6,6 +6,7 @@ a success)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -13,6 +14,12 @@ from poolctl.worker import WorkerProcess
 
 _ERROR = re.compile(r"(?i)\b(?:error|exception|fatal|failed|traceback)\b")
 _READ_AT_MOST = 65536  # of what it logged during one request
+# Python's warnings show the source line that warned under their own (`file.py:489:
+# MCPDeprecationWarning: …`, then `  await ctx.error(str(e))`): code, no error logged
+# (duckduckgo-mcp-server 0.7.0 on the MCP SDK 2 warns so at each call of its logging)
+_WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
+# MCP's log levels at error and above
+MCP_ERRORS = ("error", "critical", "alert", "emergency")
 
 
 def stderr_size(worker: WorkerProcess) -> int:
@@ -32,8 +39,27 @@ def error_logged(worker: WorkerProcess, since: int) -> str | None:
             text = log.read(_READ_AT_MOST).decode("utf-8", "replace")
     except OSError:
         return None
-    line = next((ln.strip() for ln in text.splitlines() if _ERROR.search(ln)), None)
+    lines = text.splitlines()
+    shown = {i + 1 for i, ln in enumerate(lines) if _WARNING.match(ln)}  # the lines they show
+    line = next(
+        (ln.strip() for i, ln in enumerate(lines) if i not in shown and _ERROR.search(ln)), None
+    )
     return line[:200] if line else None
+
+
+def error_reported_since(worker: WorkerProcess, before: int) -> tuple[str, str] | None:
+    """The first MCP log message at an error level it sent after its `before`th notification:
+    its level and text (cut to 200 characters); None when it sent none. duckduckgo-mcp-server
+    0.7.0 offline answers a search with 'No results were found …', a success, having sent
+    `The 'curl' search backend requires curl_cffi, which is not installed. …` at level error."""
+    count = worker.notification_count - before
+    for _, message in list(worker.recent_notifications)[-count:] if count > 0 else []:
+        params = message.params if isinstance(message.params, dict) else {}
+        if message.method == "notifications/message" and params.get("level") in MCP_ERRORS:
+            data = params.get("data")
+            text = data if isinstance(data, str) else json.dumps(data)
+            return str(params["level"]), text[:200]
+    return None
 
 
 def error_logged_since(worker: WorkerProcess, since: int) -> str | None:

@@ -77,3 +77,34 @@ def test_an_error_logged_while_a_tool_failed_is_said_beside_its_error(
         "stderr logged an error as it served it: `ERROR - mcp-atlassian.servers.dependencies "
         "- Jira configuration could not be resolved.`"
     ), step
+
+
+DUCKDUCKGO = REPO / ".peers/py-alone/duckduckgo-mcp-server/bin/duckduckgo-mcp-server"
+
+
+@pytest.mark.skipif(
+    not DUCKDUCKGO.exists(),
+    reason=f"{DUCKDUCKGO.relative_to(REPO)} is missing: run `make peers` (needs pip and PyPI)",
+)
+def test_an_error_sent_as_an_mcp_log_message_is_said_and_a_warnings_source_line_is_not(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """duckduckgo-mcp-server 0.7.0 on a machine with no network answers search with 'No results
+    were found …', a success, having sent `The 'curl' search backend requires curl_cffi …` as a
+    notifications/message at level error. The step said instead that its stderr logged an
+    error, quoting `await ctx.error(str(e))`: the source line Python's warnings show under the
+    MCP SDK 2's MCPDeprecationWarning, which says nothing of what failed."""
+    args = {"name": "search", "arguments": {"query": "x"}}
+    code, report = ping(
+        capsys,
+        *("--protocol", "mcp", "--timeout", "30", "--command", "tools/call"),
+        *("--args", json.dumps(args), "--", str(DUCKDUCKGO)),
+    )
+    assert code == 0, report
+    [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+    assert step["ok"], step
+    assert step["detail"].startswith(
+        "answered; it sent a log message at level error as it served it: `The 'curl' search "
+        "backend requires curl_cffi, which is not installed."
+    ), step
+    assert "await ctx.error" not in step["detail"], step
