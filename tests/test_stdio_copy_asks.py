@@ -65,3 +65,33 @@ def test_either_variable_it_asks_for_is_enough(
     )
     report = json.loads(capsys.readouterr()[0])
     assert code == 0, report
+
+
+GITLAB = REPO / ".peers/alone/@zereight/mcp-gitlab/node_modules/.bin/mcp-gitlab"
+
+
+@pytest.mark.skipif(not GITLAB.exists(), reason="@zereight/mcp-gitlab is missing: run `make peers`")
+def test_either_variable_said_between_other_words_and_in_colours_is_enough(
+    capsys: pytest.CaptureFixture[str], processes: Processes
+) -> None:
+    """@zereight/mcp-gitlab 2.1.64 with neither exits logging, in pino-pretty's colours on a
+    pipe too, `Either set GITLAB_PERSONAL_ACCESS_TOKEN or enable OAuth with GITLAB_USE_OAUTH=true`:
+    it was told to set both, its line quoted with its escape sequences."""
+    unset = ["--unset-env", "GITLAB_PERSONAL_ACCESS_TOKEN", "--unset-env", "GITLAB_USE_OAUTH"]
+    code = main([*PING, *unset, "--", str(GITLAB)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [outcome] = [f["outcome"] for f in report["findings"]]
+    assert outcome["cause"].endswith(
+        "Either set GITLAB_PERSONAL_ACCESS_TOKEN or enable OAuth with GITLAB_USE_OAUTH=true`: it "
+        "asks for either environment variable GITLAB_PERSONAL_ACCESS_TOKEN or GITLAB_USE_OAUTH"
+    ), outcome["cause"]
+    assert "\x1b" not in outcome["cause"], outcome["cause"]
+    assert outcome["remediation"].startswith(
+        "Set GITLAB_PERSONAL_ACCESS_TOKEN or GITLAB_USE_OAUTH in its environment"
+    ), outcome["remediation"]
+    # one of them, as the fix says: it answers (its token is checked only by GitLab's service)
+    given = ["--env", "GITLAB_PERSONAL_ACCESS_TOKEN=glpat-not-a-token"]
+    code = main([*PING, *given, "--", str(GITLAB)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 0, report

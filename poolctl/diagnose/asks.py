@@ -14,6 +14,8 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from poolctl.logs.ansi import strip_ansi
+
 # An environment variable's name as servers write it: upper case, words joined by `_`
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 # The words around such a name that say it is wanted from the environment
@@ -28,7 +30,13 @@ _WANTS_VARIABLE = re.compile(
     r"|(?-i:\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?: or (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+))* "
     r"(?:is|are) required\b"
 )
-_EITHER = re.compile(r"(?i)\beither (?-i:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+) or ")
+# one of the names, each said after `either` and before `or` (`Either A or B is required`;
+# @zereight/mcp-gitlab 2.1.64: `Either set GITLAB_PERSONAL_ACCESS_TOKEN or enable OAuth with
+# GITLAB_USE_OAUTH=true`)
+_EITHER = re.compile(
+    r"(?i)\beither\b[^\n]*?(?-i:\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b)[^\n]*?\bor\b[^\n]*?"
+    r"(?-i:\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b)"
+)
 # A command-line argument asked for
 _WANTS_ARGUMENT = re.compile(
     r"(?i)\b(?:provide|pass|give|specify|requires?|required|missing|expected)\b[^\n]*"
@@ -82,7 +90,7 @@ def asked_for(stderr: str) -> Asked | None:
         name = environ[-1]["name"]  # the exception's own line: quoted once, as that
         return Asked(f"KeyError: '{name}'", (name,), key_error=True)
     for raw in reversed(stderr.splitlines()):
-        line = raw.strip()[:300]
+        line = strip_ansi(raw).strip()[:300]  # pino-pretty colours its lines on a pipe too
         if _WANTS_VARIABLE.search(line):
             names = tuple(dict.fromkeys(_NAME.findall(line)))
             if names:
