@@ -39,6 +39,7 @@ from ..limit_reached import limit_reached
 from ..log_levels import logged_error
 from ..lost_channel import LOST_WORDS, lost_channel
 from ..missing_path import missing_path
+from ..node_enoent import node_enoent
 from ..npm_errors import npm_failed
 from ..observe import Observations
 from ..outcomes import (
@@ -216,6 +217,10 @@ def crashed(obs: Observations) -> Judgement:
         verdict += issues.why()  # its settings' check, logged as zod's JSON array
         fix = issues.fix()
         ev.append(issues.evidence(origin))
+    elif status.code and (enoent := node_enoent(obs.stderr_text, obs.worker.spec.cwd)):
+        verdict += enoent.why()  # a file call's ENOENT, logged as it gave up
+        fix = enoent.fix()
+        ev.append(enoent.evidence(origin))
     elif logged:  # it exits on purpose, and its log says why
         verdict += f", after logging `{logged}`"
         fix = logged_fix(logged, argv, b"" if obs.merged else obs.pending)
