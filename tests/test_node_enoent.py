@@ -3,7 +3,10 @@
 gcp-oauth.keys.json in the folder it works in copies it to ~/.gmail-mcp, a folder it does not
 create, and logs `Error loading credentials: Error: ENOENT: no such file or directory, copyfile
 '…/gcp-oauth.keys.json' -> '~/.gmail-mcp/gcp-oauth.keys.json'`, then exits with code 1. It was
-told to run it by hand; the folder missing is named, and, made, the copy goes through."""
+told to run it by hand; the folder missing is named, and, made, the copy goes through. With no
+such file anywhere it throws `Error: OAuth keys file not found. Please place gcp-oauth.keys.json in
+current directory or <HOME>/.gmail-mcp`, which was 'Fix the error it reports': the file and the
+folders are named."""
 
 from __future__ import annotations
 
@@ -24,16 +27,26 @@ KEYS = {
 
 
 @pytest.mark.skipif(not GMAIL.exists(), reason="the Gmail MCP server is missing: run `make peers`")
-def test_the_folder_a_copy_went_to_that_is_not_there_is_named(
+def test_the_file_it_asks_for_and_the_folder_a_copy_went_to_are_named(
     capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
 ) -> None:
-    (tmp_path / "gcp-oauth.keys.json").write_text(json.dumps(KEYS))
     argv = [*PING, "--cwd", str(tmp_path), "--env", f"HOME={tmp_path}", "--", str(GMAIL)]
     code = main(argv)
     report = json.loads(capsys.readouterr()[0])
     assert code == 1, report
     [outcome] = [f["outcome"] for f in report["findings"]]
     folder = tmp_path / ".gmail-mcp"
+    assert outcome["cause"].endswith(
+        f"; it asks for gcp-oauth.keys.json in {tmp_path} or {folder}, and none of them holds it"
+    ), outcome["cause"]
+    assert outcome["remediation"].startswith(
+        f"Place gcp-oauth.keys.json in {tmp_path} or in {folder}, as it asks"
+    ), outcome["remediation"]
+    (tmp_path / "gcp-oauth.keys.json").write_text(json.dumps(KEYS))  # as it asks
+    code = main(argv)
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [outcome] = [f["outcome"] for f in report["findings"]]
     assert outcome["cause"].endswith(
         f"exited with code 1, after its `copyfile` failed with ENOENT: the folder of "
         f"{folder}/gcp-oauth.keys.json, {folder}, does not exist"

@@ -4,8 +4,9 @@ cmake-language-server), a module shadowed by a file of the worker's folder, a de
 release, an interpreter refusing its stdio encoding, a language server given no folder to load
 its libraries from (@angular/language-server), a command line lacking the subcommand or argument
 its error names (@cloudflare/mcp-server-cloudflare), an option it does not take or a value
-of one it refuses (@stripe/mcp), a program it starts that is not there
-(cclsp). The first that recognises it says why and what to do."""
+of one it refuses (@stripe/mcp), a file it asks to be placed in a folder it names
+(server-gmail-autoauth-mcp), a program it starts that is not there (cclsp). The first that
+recognises it says why and what to do."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from poolctl.model import Evidence
 from poolctl.worker_types import WorkerSpec
 
 from .dependency_release import release_mismatch
+from .file_asked import file_asked
 from .node_calls import stretched_range
 from .node_imports import extensionless_import, missing_export, unexported_subpath
 from .option_refused import option_refused
@@ -50,5 +52,6 @@ def crash_reading(exc: str, stderr: str, spec: WorkerSpec) -> Reading | None:
         or probe_locations(stderr, spec)
         or command_lack(exc, spec.argv)
         or option_refused(exc, spec.argv)
+        or file_asked(exc, spec.cwd)
         or spawn_missing(stderr, spec)
     )
