@@ -6,7 +6,8 @@ create, and logs `Error loading credentials: Error: ENOENT: no such file or dire
 told to run it by hand; the folder missing is named, and, made, the copy goes through. With no
 such file anywhere it throws `Error: OAuth keys file not found. Please place gcp-oauth.keys.json in
 current directory or <HOME>/.gmail-mcp`, which was 'Fix the error it reports': the file and the
-folders are named."""
+folders are named. With both done, it writes `OAuth keys found in current directory, copied to
+global config.` to stdout with console.log: the line of its installed code is named."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ def test_the_file_it_asks_for_and_the_folder_a_copy_went_to_are_named(
         f"Create {folder} (`mkdir -p {folder}`) before it starts"
     ), outcome["remediation"]
     folder.mkdir()  # as the fix says: the copy goes through
-    main(argv)
-    capsys.readouterr()
+    code = main(argv)
+    report = json.loads(capsys.readouterr()[0])
     assert json.loads((folder / "gcp-oauth.keys.json").read_text()) == KEYS
+    # and it says so with console.log, on its stdout: the line of its code is named
+    assert code == 1, report
+    [outcome] = [f["outcome"] for f in report["findings"]]
+    said = "console.log('OAuth keys found in current directory, copied to global config.');"
+    assert outcome["cause"].endswith(f"/dist/index.js:69: `{said}`"), outcome["cause"]
+    assert outcome["remediation"].startswith("Its own code prints it ("), outcome["remediation"]
+    assert "make it `console.error` in that line" in outcome["remediation"], outcome

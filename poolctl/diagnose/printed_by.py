@@ -1,18 +1,23 @@
-"""The line of an installed Python server's own code that prints the text found on its framed
-stdout: office-word-mcp-server 1.1.11 (PyPI) runs `print("Loading configuration from .env
+"""The line of an installed Python or Node server's own code that prints the text found on its
+framed stdout: office-word-mcp-server 1.1.11 (PyPI) runs `print("Loading configuration from .env
 file...")` at the top of word_document_server/main.py, before its MCP server starts, so the
 first line of its stdout is that. Its user can change no setting of the pool's to move it: the
 line is named, and the fix is the server's code (its authors', or the installed copy's line).
 
 The server's package is found from its console script (`from word_document_server.main import
 run_server`) and the interpreter its `#!` line names, whose site-packages holds it; a `print` call
-whose string literal (an f-string's fixed parts) spells the text's line is the one."""
+whose string literal (an f-string's fixed parts) spells the text's line is the one. A Node server's
+package is the one its script belongs to (@gongrzhe/server-gmail-autoauth-mcp 1.1.11's
+`console.log('OAuth keys found in current directory, copied to global config.')`)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from poolctl.model import Evidence
@@ -22,6 +27,10 @@ _SCRIPT_READ = 4096  # bytes of a console script read
 _FILES_MOST = 3000  # .py files of a package searched at most
 _FILE_MOST = 1_000_000  # bytes of one file
 _IMPORT = re.compile(r"^from ([A-Za-z_]\w*)(?:\.[\w.]+)? import ", re.M)
+# Node's: console.log or console.info with a string literal first ('…', "…", or a template)
+_CONSOLE = re.compile(
+    r"\bconsole\.(?:log|info)\(\s*(?P<q>['\"`])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)(?P<more>\s*,)?"
+)
 _PRINT = re.compile(
     r"\bprint\(\s*(?P<prefix>[rRfFuU]{0,2})(?P<q>['\"])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)"
 )
@@ -40,11 +49,16 @@ class PrintSite:
         return f"; its installed code prints it, at {self.where()}: `{self.code}`"
 
     def fix(self) -> str:
+        to_stderr, edit = (
+            ("`console.error(…)`", "make it `console.error`")
+            if self.path.suffix != ".py"
+            else ("`print(…, file=sys.stderr)`", "add `file=sys.stderr`")
+        )
         return (
             f"{FIX_START} ({self.where()}: `{self.code}`), not a setting a pool can change: ask "
-            "its authors to write it to stderr (`print(…, file=sys.stderr)`) or install a "
-            "release that does, or add `file=sys.stderr` to that line of the installed copy "
-            "(lost when it is installed again); stdout carries frames only."
+            f"its authors to write it to stderr ({to_stderr}) or install a release that does, "
+            f"or {edit} in that line of the installed copy (lost when it is installed again); "
+            "stdout carries frames only."
         )
 
     def evidence(self) -> Evidence:
@@ -59,8 +73,14 @@ def printed_by(argv: tuple[str, ...], cwd: str | None, stdout: bytes) -> PrintSi
     )
     if len(line) < 6 or not argv:
         return None
-    for package in _packages(argv[0], cwd):
-        files = [package] if package.is_file() else sorted(package.rglob("*.py"))[:_FILES_MOST]
+    for package in [*_packages(argv[0], cwd), *_node_package(argv[0], cwd)]:
+        if (package / "package.json").is_file():  # a Node package's own code, not its deps'
+            files = list(islice(_own_scripts(package), _FILES_MOST))
+        elif package.is_file():
+            files = [package]
+        else:
+            files = sorted(package.rglob("*.py"))
+        files = files[:_FILES_MOST]
         for path in files:
             found = _print_in(path, line)
             if found is not None:
@@ -91,6 +111,36 @@ def _packages(program: str, cwd: str | None) -> list[Path]:
     return packages
 
 
+def _node_package(program: str, cwd: str | None) -> list[Path]:
+    """The folder of the npm package whose script `program` is (node_modules/.bin's link
+    followed, then up to the nearest package.json): its .js files are searched."""
+    found = shutil.which(program) if "/" not in program else program
+    if not found:
+        return []
+    script = Path(cwd or ".", found).resolve()
+    try:
+        first = script.open("rb").readline(200).decode("utf-8", "replace")
+    except OSError:
+        return []
+    if script.suffix not in (".js", ".mjs", ".cjs") and "node" not in first:
+        return []
+    for folder in script.parents:
+        if folder.name == "node_modules":
+            break
+        if (folder / "package.json").is_file():  # an installed package: under node_modules
+            return [folder] if "node_modules" in folder.parts else []
+    return []
+
+
+def _own_scripts(package: Path) -> Iterator[Path]:
+    """The .js, .mjs and .cjs files of `package`, its node_modules left out."""
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "node_modules")
+        for name in sorted(names):
+            if name.endswith((".js", ".mjs", ".cjs")):
+                yield Path(folder, name)
+
+
 def _print_in(path: Path, line: str) -> PrintSite | None:
     try:
         if path.stat().st_size > _FILE_MOST:
@@ -98,20 +148,23 @@ def _print_in(path: Path, line: str) -> PrintSite | None:
         source = path.read_text("utf-8", "replace")
     except OSError:
         return None
-    if "print(" not in source:
+    node = path.suffix != ".py"
+    if ("console." if node else "print(") not in source:
         return None
     for lineno, code in enumerate(source.splitlines(), start=1):
-        for call in _PRINT.finditer(code):
-            if _spells(call["text"], "f" in call["prefix"].lower(), line):
+        for call in (_CONSOLE if node else _PRINT).finditer(code):
+            formatted = call["q"] == "`" if node else "f" in call["prefix"].lower()
+            more = node and call["more"] is not None  # more arguments, printed after it
+            if _spells(call["text"], formatted, line, more):
                 return PrintSite(path, lineno, code.strip())
     return None
 
 
-def _spells(literal: str, formatted: bool, line: str) -> bool:
-    """Whether the string `literal` (an f-string's when `formatted`) prints `line`."""
-    if not formatted:
-        return literal.strip() == line
-    parts = re.split(r"\{[^{}]*\}", literal)
+def _spells(literal: str, formatted: bool, line: str, more: bool = False) -> bool:
+    """Whether the string `literal` (an f-string's or a template's when `formatted`) prints
+    `line`, or begins it when `more` arguments follow it."""
+    parts = re.split(r"\$?\{[^{}]*\}", literal) if formatted else [literal.strip()]
     if not any(p.strip() for p in parts):
         return False
-    return re.fullmatch(".*".join(re.escape(p) for p in parts), line) is not None
+    spelled = ".*".join(re.escape(p) for p in parts) + (" .*" if more else "")
+    return re.fullmatch(spelled, line) is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 
 from poolctl.framing import quote
-from poolctl.languages import PYTHON, stray_text_fix, stray_text_language
+from poolctl.languages import JAVASCRIPT, PYTHON, stray_text_fix, stray_text_language
 from poolctl.model import Evidence
 from poolctl.worker_types import StderrMode
 
@@ -183,7 +183,7 @@ def stdout_text(obs: Observations) -> Judgement:
         verdict += library.why()
         fix = library.fix()
         ev.append(library.evidence(obs.stdout_origin))
-    if not (obs.stray_json or blank or obs.merged) and language in (None, PYTHON):
+    if not (obs.stray_json or blank or obs.merged) and language in (None, PYTHON, JAVASCRIPT):
         site = printed_by.printed_by(spec.argv, spec.cwd, obs.pending)
         if site is not None:  # its installed package's own print: its line, not a setting
             verdict += site.why()
