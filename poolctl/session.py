@@ -16,6 +16,7 @@ from typing import Any
 
 from poolctl import activity
 from poolctl.diagnose.asks import asked_for, unset
+from poolctl.missing_in_text import missing_path_text
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
@@ -129,6 +130,8 @@ def run_session(
                         f"; its text says `{text}`, though its isError is false: a client "
                         "takes that error for the tool's result"
                     )
+                elif asked and succeeded:  # `Document /x.docx does not exist`, of its argument
+                    detail += missing_path_text(step.method, args, response.result)
                 session.answers[step.method] = response.result
                 session.opening = outcome if opening else session.opening
                 session.mismatch = protocol.opening_problem(response.result) if opening else ""
