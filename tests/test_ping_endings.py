@@ -439,3 +439,26 @@ def test_a_worker_sent_sigint_from_outside_is_not_said_to_maybe_send_it_itself(
     assert "its exit status does not say which" not in d["cause"]
     assert d["remediation"].startswith("Find what sent SIGINT: "), d["remediation"]
     assert "Nothing at the place its traceback ends is to fix" in d["remediation"]
+
+
+def test_a_worker_killed_while_its_child_holds_its_stdout_did_not_go_into_the_background(
+    run_cli: RunCli,
+) -> None:
+    """Its multiprocessing child sent it SIGTERM and ran on, holding the stdout pipe it
+    inherited. Before: 'killed by SIGTERM (15), leaving pid N (python) holding its stdout
+    open: it went into the background (sent by …)', as a daemon's exit reads, the signal's
+    sender said of the daemon."""
+    worker = Path(__file__).resolve().parent / "workers" / "killed_by_its_child.py"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "killed by SIGTERM (15) (sent by another process (" in d["cause"], d["cause"]
+    assert "background" not in d["cause"] and "foreground" not in d["remediation"]
+    assert re.search(
+        r"\); it left pid \d+ \(python\S*\) running, holding its stdout open \(no end of file "
+        r"came\)",
+        d["cause"],
+    ), d["cause"]
+    assert d["remediation"].startswith("Find what sent SIGTERM: "), d["remediation"]
+    said = [e["text"] for e in d["evidence"] if e["note"].startswith("a process it left")]
+    assert len(said) == 1 and "holds fd 1 on the worker's stdout pipe" in said[0], said

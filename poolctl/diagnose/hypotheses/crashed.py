@@ -390,8 +390,14 @@ def crashed(obs: Observations) -> Judgement:
             fix = f"Start it with `--stdio`, as its error asks: {serves}"
         else:
             fix += f" {serves[0].upper()}{serves[1:]}"
+    left = ""  # what a worker killed by a signal left on its stdout pipe: said after the signal
     if obs.stdout_holders and not exc and usage is None:
-        verdict, fix = _left_behind(obs, verdict, ev)
+        holders = _left_behind(obs, ev)
+        if status.signal is not None:  # a child it started outlived it: it went nowhere
+            left = f"; it left {holders} running, holding its stdout open (no end of file came)"
+        else:
+            verdict += f", leaving {holders} holding its stdout open: it went into the background"
+            fix = FOREGROUND
     # a shell that waited for the program a signal ended: its exit code and line tell which
     shell = shell_reported(status.code, obs.stderr_text) if not exc else None
     ended_by, victim = (shell.signal, shell.pid) if shell else (status.signal, pid)
@@ -431,6 +437,7 @@ def crashed(obs: Observations) -> Judgement:
             where = re.search(r" in (\S+?)\[", record[0])
             verdict += f"; the kernel log says it faulted in {where.group(1)}" if where else ""
             ev.append(Evidence(record[0], record[1], "the kernel's record of the fault"))
+    verdict += left
     fix += f" {EXEC_IT}" if shell or through_shell else ""
     if timed_out is not None:  # the duration ran out, whatever it said: its end
         verdict, fix, ev = verdict + timed_out.why(), timed_out.fix(), [*ev, timed_out.evidence()]
@@ -489,9 +496,10 @@ def _stdio_answered(obs: Observations) -> Outcome | None:
     return None if "error" in outcome.response else outcome
 
 
-def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[str, str]:
-    """It exited, but what it started holds its stdout open: it put itself in the background
-    (a daemon's fork and setsid, a `&`), and the pool's worker is gone."""
+def _left_behind(obs: Observations, ev: list[Evidence]) -> str:
+    """The processes it started that hold its stdout open after it ended, named (their
+    evidence added to `ev`): a daemon it went into the background as (its fork and setsid, a
+    `&`), or a child that outlived it (a multiprocessing child of a worker killed)."""
     named = []
     for pid, fd, comm in obs.stdout_holders[:3]:
         try:
@@ -507,14 +515,15 @@ def _left_behind(obs: Observations, verdict: str, ev: list[Evidence]) -> tuple[s
                 "a process it left running, still holding its stdout",
             )
         )
-    verdict += f", leaving {', '.join(named)} holding its stdout open: it went into the background"
-    fix = (
-        "Run the server in the foreground: the process the pool starts must be the one that "
-        "answers (its `--foreground` or `--no-daemon` option, no `&` or `nohup`, `exec` the "
-        "server from a wrapper script); a daemon keeps the pipe open, but nobody reads its "
-        "requests."
-    )
-    return verdict, fix
+    return ", ".join(named)
+
+
+FOREGROUND = (
+    "Run the server in the foreground: the process the pool starts must be the one that "
+    "answers (its `--foreground` or `--no-daemon` option, no `&` or `nohup`, `exec` the "
+    "server from a wrapper script); a daemon keeps the pipe open, but nobody reads its "
+    "requests."
+)
 
 
 def closing_fix(closing: str) -> str:
