@@ -462,3 +462,22 @@ def test_a_worker_killed_while_its_child_holds_its_stdout_did_not_go_into_the_ba
     assert d["remediation"].startswith("Find what sent SIGTERM: "), d["remediation"]
     said = [e["text"] for e in d["evidence"] if e["note"].startswith("a process it left")]
     assert len(said) == 1 and "holds fd 1 on the worker's stdout pipe" in said[0], said
+
+
+def test_a_flood_of_bytes_not_utf8_on_stderr_is_quoted_by_its_end(run_cli: RunCli) -> None:
+    """1 MiB of bytes not UTF-8 on one line, then the line that says why it exits. Before: the
+    end of its stderr was quoted whole, 16,383 replacement characters (a screenful of them in
+    the terminal, 48 KiB in each of the report's three copies of the quote)."""
+    worker = Path(__file__).resolve().parent / "workers" / "floods_stderr_undecodable.py"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", sys.executable, str(worker))
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "exited with code 3" in d["cause"], d["cause"]
+    (tail,) = [e["text"] for e in d["evidence"] if e["note"] == "the end of its stderr"]
+    flood, said = tail.split("\n")
+    assert said == "fatal: no model configured"
+    cut = re.fullmatch(r"\[([\d,]+) characters cut, ([\d,]+) of them U\+FFFD for bytes not "
+                       r"UTF-8\] …(\ufffd+)", flood)  # fmt: skip
+    assert cut is not None, flood[:200]
+    assert cut.group(1) == cut.group(2) and int(cut.group(1).replace(",", "")) > 10_000
+    assert len(cut.group(3)) == 300

@@ -83,3 +83,17 @@ def _traceback_end(stderr: str) -> str | None:
             continue
         return line.strip() if _TRACEBACK_END.match(line) else None
     return None
+
+
+LINE_MOST = 300  # characters of a stderr line quoted: its end, where a message's words are
+
+
+def line_end(line: str, most: int = LINE_MOST) -> str:
+    """A stderr line as quoted: whole, or its last `most` characters after a count of those
+    cut (a flood with no newline, 16 KiB of replacement characters for bytes not UTF-8)."""
+    if len(line) <= most:
+        return line
+    cut = line[:-most]
+    bad = cut.count("\ufffd")
+    said = f", {bad:,} of them U+FFFD for bytes not UTF-8" if bad else ""
+    return f"[{len(cut):,} characters cut{said}] …{line[-most:]}"

@@ -18,7 +18,7 @@ from poolctl.worker_types import StderrMode
 from ..asked_words import asked_words
 from ..asks import asked_for, first_step
 from ..container_engine import engine_down
-from ..crash_lines import exception_line
+from ..crash_lines import exception_line, line_end
 from ..crash_readings import crash_reading
 from ..endpoint_down import endpoint_down
 from ..exit_zero import request_taken
@@ -133,7 +133,8 @@ def crashed(obs: Observations) -> Judgement:
     if fault:
         ev.append(Evidence(fault, origin, "the stack of the crash, most recent call first"))
     elif tail and "\n".join(tail).strip() != (exc or ""):  # not the exception line alone
-        ev.append(Evidence("\n".join(tail), origin, "the end of its stderr"))
+        quoted = "\n".join(map(line_end, tail))  # a flood's line: its end
+        ev.append(Evidence(quoted, origin, "the end of its stderr"))
     if exc:
         said = "its argument parser's error" if usage else "the exception that ended it"
         ev.append(Evidence(exc, origin, said))
