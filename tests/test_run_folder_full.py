@@ -1,10 +1,12 @@
 """A run folder that can take no new file while the pool starts a worker (a full disk: here a
 tmpfs out of inodes): the run ends at that write, one line and exit 2, as when its trace cannot
-be written (poolctl/pool.py `_folder_failed`)."""
+be written (poolctl/pool.py `_folder_failed`). A history store on a full disk is said so."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +21,20 @@ ANSWERS_ONCE = Path(__file__).parent / "workers" / "answers_once.py"
 @pytest.fixture
 def small_tmpfs(tmp_path: Path, processes: Processes) -> Iterator[Path]:
     """A tmpfs of 16 inodes: the run folder's own files, and two for each worker it starts."""
-    folder = tmp_path / "small"
+    yield from mounted_tmpfs(tmp_path / "small", "size=10m,nr_inodes=16", processes)
+
+
+@pytest.fixture
+def full_tmpfs(tmp_path: Path, processes: Processes) -> Iterator[Path]:
+    """A tmpfs of 300 KiB, 288 KiB of it taken by a file: 12 KiB left."""
+    for folder in mounted_tmpfs(tmp_path / "full", "size=300k", processes):
+        (folder / "filler").write_bytes(bytes(288 * 1024))
+        yield folder
+
+
+def mounted_tmpfs(folder: Path, options: str, processes: Processes) -> Iterator[Path]:
     folder.mkdir()
-    mounted = processes.run(
-        ["mount", "-t", "tmpfs", "-o", "size=10m,nr_inodes=16", "tmpfs", str(folder)], 30
-    )
+    mounted = processes.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], 30)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -55,3 +66,27 @@ def test_a_worker_s_capture_files_on_a_full_disk_end_the_run_in_one_line(
     assert line.startswith(f"poolctl: error: cannot write {run}/workers/w"), line
     assert line.endswith(": No space left on device (make room, or --run-dir elsewhere)"), line
     assert code == 2
+
+
+def test_a_history_store_on_a_full_disk_is_said_so_after_a_whole_report(
+    tmp_path: Path, processes: Processes, full_tmpfs: Path
+) -> None:
+    """The store on a file system with 12 KiB left, the run folder elsewhere. Before, its one
+    line said only SQLite's words ('cannot open it: disk I/O error', or 'database or disk is
+    full'), naming neither the file system nor its room."""
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    run, store = tmp_path / "run", full_tmpfs / "history.sqlite"
+    argv = [sys.executable, "-m", "poolctl", "triage", str(log), "--run-dir", str(run)]
+    done = processes.run(
+        argv, timeout=120, cwd=tmp_path, env={**os.environ, "POOLCTL_HISTORY": str(store)}
+    )
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"poolctl: error: history store {store}: cannot "), line
+    assert re.search(
+        r": (disk I/O error|database or disk is full) \(the file system of "
+        + re.escape(str(full_tmpfs))
+        + r" has \d+(\.\d)? (B|KiB) free of 300 KiB: make room, or POOLCTL_HISTORY elsewhere\)$",
+        line,
+    ), line
+    assert json.loads((run / "report.json").read_text())["summary"]["failures"]

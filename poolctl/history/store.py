@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from poolctl.disk_room import store_without_room
 from poolctl.file_limit import store_at_limit
 from poolctl.history.errors import HistoryError, first_line
 from poolctl.history.location import Location
@@ -263,7 +264,7 @@ class HistoryStore:
             if "locked" in problem or "lock timeout" in problem:
                 problem += f" (waited {self.timeout:g} s; {TIMEOUT_ENV} sets how long)"
             elif (path := self.location.sqlite_path) is not None:
-                problem += store_at_limit(path)
+                problem += store_at_limit(path) or store_without_room(path, problem)
             raise HistoryError(
                 self.location.display, f"{doing}: {problem}", self.location.secrets
             ) from None
