@@ -481,3 +481,24 @@ def test_a_flood_of_bytes_not_utf8_on_stderr_is_quoted_by_its_end(run_cli: RunCl
     assert cut is not None, flood[:200]
     assert cut.group(1) == cut.group(2) and int(cut.group(1).replace(",", "")) > 10_000
     assert len(cut.group(3)) == 300
+
+
+def test_a_worker_that_stops_in_the_middle_of_its_answer_is_told_what_to_find(
+    run_cli: RunCli,
+) -> None:
+    """It answered a ping, then wrote 25 bytes of its next answer and slept. Before: 'Next:
+    look at its stderr …; try a longer --timeout', the half frame quoted but not acted on
+    (the pool's finding of it said what to find)."""
+    worker = Path(__file__).resolve().parent / "workers" / "pauses_mid_frame.py"
+    code, out, _ = run_cli(
+        "ping", "--json", "--count", "2", "--timeout", "1", "--", sys.executable, str(worker)
+    )
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "; 25 bytes of a frame had arrived (quoted)" in d["cause"], d["cause"]
+    assert re.match(
+        r"Next: find what it waits on between the parts of its answer \(its stack(, quoted)?\); "
+        r"build each frame whole before writing it, so that nothing slow runs between its "
+        r"first byte and its last; ",
+        d["remediation"],
+    ), d["remediation"]

@@ -15,6 +15,12 @@ from .observe import Observations
 from .peer_wait import peer_wait, wait_words
 from .readings import still_working, stopped_fix
 
+# what a worker that stopped in the middle of a frame is told, as the pool's finding is
+BUILD_WHOLE = (
+    "build each frame whole before writing it, so that nothing slow runs between its first "
+    "byte and its last"
+)
+
 
 def none_confirmed(
     obs: Observations, ruled: list[str], untested: list[str]
@@ -163,6 +169,10 @@ def none_confirmed(
         if part is not None and part.kind == "truncated":  # an answer on its way, or cut short
             cause += f"; {len(obs.pending):,} bytes of a frame had arrived (quoted)"
             evidence.append(Evidence(quote(obs.pending), obs.pending_origin(), part.text))
+            if not working:  # nothing says it works on: it stopped in the middle of a frame
+                stack = "its stack, quoted" if obs.live and obs.live.where() else "its stack"
+                between = f"find what it waits on between the parts of its answer ({stack})"
+                steps.insert(0, f"{between}; {BUILD_WHOLE}")
     cause += f"; ruled out: {', '.join(ruled) or 'none'}"
     if untested:
         cause += f"; untested: {', '.join(untested)}"

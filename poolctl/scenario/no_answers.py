@@ -13,6 +13,7 @@ from poolctl.diagnose import no_answer_pattern
 from poolctl.diagnose.deaf_stdin import KEEP_STDIN
 from poolctl.diagnose.hypotheses.crashed import MID_FRAME_FIX, loop_remediation
 from poolctl.diagnose.readings import STOPPED_FIX
+from poolctl.diagnose.unconfirmed import BUILD_WHOLE
 from poolctl.events import Event
 from poolctl.model import Finding
 from poolctl.pool_worker import CLOSED_STDOUT, STDIN_CLOSED, UNAWAITED_RE
@@ -69,8 +70,7 @@ def _answered_late(c: TraceClassifier) -> list[tuple[str, Any]]:
 # Said of a request whose answer had begun, and not ended, when its timeout came.
 HALF_WRITTEN_FIX = (
     "Find what the worker waits on between the parts of its answer (its stack: `py-spy dump "
-    "--pid PID`), or raise request_timeout if it is slow work; and build each frame whole "
-    "before writing it, so that nothing slow runs between its first byte and its last."
+    f"--pid PID`), or raise request_timeout if it is slow work; and {BUILD_WHOLE}."
 )
 
 
