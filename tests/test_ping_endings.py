@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from poolctl.diagnose.kernel_log import read_kernel_log
-from tests.conftest import RunCli
+from tests.conftest import Processes, RunCli
 
 DIES = Path(__file__).resolve().parent / "workers" / "dies_on_second_request.py"
 
@@ -452,14 +453,14 @@ def test_a_worker_killed_while_its_child_holds_its_stdout_did_not_go_into_the_ba
     code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
     assert code == 1, out
     d = json.loads(out)["findings"][0]["outcome"]
-    assert "killed by SIGTERM (15) (sent by another process (" in d["cause"], d["cause"]
+    assert "killed by SIGTERM (15) (sent by " in d["cause"], d["cause"]  # (who: below)
     assert "background" not in d["cause"] and "foreground" not in d["remediation"]
     assert re.search(
         r"\); it left pid \d+ \(python\S*\) running, holding its stdout open \(no end of file "
         r"came\)",
         d["cause"],
     ), d["cause"]
-    assert d["remediation"].startswith("Find what sent SIGTERM: "), d["remediation"]
+    assert d["remediation"].startswith("Find wh"), d["remediation"]  # the signal's sender
     said = [e["text"] for e in d["evidence"] if e["note"].startswith("a process it left")]
     assert len(said) == 1 and "holds fd 1 on the worker's stdout pipe" in said[0], said
 
@@ -502,3 +503,81 @@ def test_a_worker_that_stops_in_the_middle_of_its_answer_is_told_what_to_find(
         r"first byte and its last; ",
         d["remediation"],
     ), d["remediation"]
+
+
+STRACE = pytest.mark.skipif(shutil.which("strace") is None, reason="no strace (apt: strace)")
+
+
+@STRACE
+def test_a_worker_killed_by_its_own_child_is_told_so_from_a_copy_under_strace(
+    run_cli: RunCli,
+) -> None:
+    """Its multiprocessing child sends it SIGTERM as it starts. Before: 'sent by another
+    process (a supervisor, a timeout wrapper, a user) or by the worker itself …: its exit
+    status does not say which', its own child not among them."""
+    worker = Path(__file__).resolve().parent / "workers" / "killed_by_its_child.py"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    said = re.search(
+        r"killed by SIGTERM \(15\) \(sent by its own child: in a fresh process of its command "
+        r"under strace, pid (\d+) \(a fork of `[^`]*killed_by_its_child\.py`\) sent it SIGTERM, "
+        r"and it died of it\)",
+        d["cause"],
+    )
+    assert said is not None, d["cause"]
+    assert d["remediation"].startswith(
+        f"Find where a process the worker starts sends it SIGTERM (`kill $PPID`, "
+        f"`os.kill(os.getppid(), …)`): in its copy under strace pid {said.group(1)} (a fork of `"
+    ), d["remediation"]
+    (traced,) = [e for e in d["evidence"] if e["origin"].endswith("-exp-signal-traced.strace")]
+    sent, delivered, ended = traced["text"].split("\n")
+    copy = re.fullmatch(rf"{said.group(1)} kill\((\d+), SIGTERM\)\s+= 0", sent)
+    assert copy is not None, sent
+    assert delivered.startswith(f"{copy.group(1)} --- SIGTERM {{si_signo=SIGTERM, si_code=SI_USER")
+    assert f"si_pid={said.group(1)}," in delivered
+    assert ended == f"{copy.group(1)} +++ killed by SIGTERM +++"
+
+
+@STRACE
+def test_a_shell_worker_killed_by_its_subshell_names_the_fork_of_the_shell(
+    run_cli: RunCli,
+) -> None:
+    """`(sleep 0.2; kill -TERM $$) &` in the worker's shell: the subshell, a fork running no
+    program of its own, is named by the shell's command line."""
+    script = "(sleep 0.2; kill -TERM $$) & read -r line"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert re.search(
+        r"\(sent by its own child: in a fresh process of its command under strace, pid \d+ "
+        r"\(a fork of `/bin/sh -c \(sleep 0\.2; kill -TERM \$\$\) & read -r line`\) sent it "
+        r"SIGTERM, and it died of it\)",
+        d["cause"],
+    ), d["cause"]
+
+
+@STRACE
+def test_a_worker_killed_from_outside_is_not_said_killed_by_poolctl_s_stop_of_its_copy(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """The test sends the worker SIGTERM; its copy under strace waits out its experiment and is
+    stopped by poolctl (SIGTERM). That stop is no sender: first said 'sent from outside the
+    worker: a fresh process … was sent SIGTERM by pid N' (poolctl's own pid)."""
+    worker = Path(__file__).resolve().parent / "workers" / "writes_its_pid_then_waits.sh"
+    pid_file = tmp_path / "pid"
+    argv = [sys.executable, "-m", "poolctl", "ping", "--json", "--timeout", "2"]
+    argv += ["--run-dir", str(tmp_path / "run"), "--", "/bin/sh", str(worker)]
+    ping = processes.popen(
+        [*argv, str(tmp_path / "gate"), str(pid_file)], stdout=subprocess.PIPE, cwd=tmp_path
+    )
+    end = time.monotonic() + 60
+    while not pid_file.exists():
+        assert ping.poll() is None and time.monotonic() < end, "the worker never started"
+        time.sleep(0.05)
+    os.kill(int(pid_file.read_text()), signal.SIGTERM)
+    out, _ = ping.communicate(timeout=120)
+    d = json.loads(out)["findings"][0]["outcome"]
+    assert "killed by SIGTERM (15) (sent by another process (a supervisor" in d["cause"], d["cause"]
+    assert "under strace" not in d["cause"]
+    assert (tmp_path / "run" / "workers" / "w1-exp-signal-traced.strace").exists()  # it ran

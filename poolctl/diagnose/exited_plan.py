@@ -38,13 +38,15 @@ from .readings import (
     stream_kind,
     transport_option,
 )
+from .signal_traced import signal_traced
 from .terminal_only import on_a_terminal
 
 
 def exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:
-    """The experiments for a worker that exited before it answered (`_exited_on_opening`), and
-    for one silent on both pipes, its command with stdout and stderr on a terminal."""
-    return (*_exited_on_opening(obs), *on_a_terminal(obs))
+    """The experiments for a worker that exited before it answered (`_exited_on_opening`), for
+    one silent on both pipes, its command with stdout and stderr on a terminal, and for one
+    killed by a signal a process sends, its command under strace (who sent it)."""
+    return (*_exited_on_opening(obs), *on_a_terminal(obs), *signal_traced(obs))
 
 
 def _exited_on_opening(obs: Observations) -> tuple[Experiment, ...]:

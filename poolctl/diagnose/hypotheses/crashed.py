@@ -62,6 +62,7 @@ from ..readings import (
 from ..refused_args import refusal_fix
 from ..server_switch import server_switch
 from ..shell_reported import EXEC_IT, UNNAMED_SIGKILL, UNNAMED_SIGKILL_FIX, shell_reported
+from ..signal_traced import sender_traced
 from ..signal_words import FAULTS, signal_words
 from ..started_as import STARTED, started_as
 from ..stdout_said import stdout_refusal
@@ -428,6 +429,9 @@ def crashed(obs: Observations) -> Judgement:
         why, how = signal_words(ended_by, argv, bool(fault))
         if interrupted is not None:  # who sent it, where its traceback or its shell tells
             why, how = interrupted.sender()
+        elif victim == pid and (traced := sender_traced(obs, ended_by)) is not None:
+            why, how = traced.why, traced.fix  # a copy under strace showed its sender
+            ev.append(traced.evidence)
         verdict += f" ({why})"
         if interrupted is not None:
             verdict += f"; {interrupted.said()}"
