@@ -1,15 +1,19 @@
 """A run-scenario interrupted after its scenario ran to its end, as its trace is read into
-findings: its report says the run was whole, not cut short, and that no finding was made."""
+findings: its report says the run was whole, not cut short, and that no finding was made. A
+ping interrupted as it diagnoses a request gone unanswered says that request failed."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
+import sys
+import time
 from pathlib import Path
 
 from poolctl.report.publish import save_interrupted
 from poolctl.rundir import create_run_dir
-from tests.conftest import RunCli
+from tests.conftest import Processes, RunCli
 
 HEALTHY = Path(__file__).resolve().parent.parent / "poolctl" / "scenarios" / "healthy.yaml"
 
@@ -45,3 +49,40 @@ def test_a_run_interrupted_after_its_scenario_ended_says_so(
     assert interrupted_with(cut, tmp_path).startswith(
         "interrupted by SIGINT: the run was cut short; every process was stopped"
     )
+
+
+def test_a_ping_interrupted_as_it_diagnoses_says_its_request_went_unanswered(
+    tmp_path: Path, processes: Processes
+) -> None:
+    """A CI job's cancel (SIGTERM) once the ping's 1 s timeout passed unanswered, as its
+    diagnosis runs. Before: its report said 'the run was cut short' alone, 0 failures, as a
+    ping with nothing wrong reads; its trace held the request's no_response."""
+    never_reads = Path(__file__).resolve().parent / "workers" / "never_reads.sh"
+    run = tmp_path / "run"
+    argv = [sys.executable, "-m", "poolctl", "ping", "--timeout", "1", "--run-dir", str(run)]
+    ping = processes.popen([*argv, "--", "/bin/sh", str(never_reads), "30"], cwd=tmp_path)
+    end = time.monotonic() + 60
+    while b'"type":"no_response"' not in _read(run / "events.jsonl"):
+        assert ping.poll() is None and time.monotonic() < end, "no unanswered request seen"
+        time.sleep(0.05)
+    ping.send_signal(signal.SIGTERM)
+    assert ping.wait(60) == 143
+    report = json.loads((run / "report.json").read_text())
+    assert report["interrupted"] == "SIGTERM" and not report["findings"]
+    (seq,) = [
+        json.loads(line)["seq"]
+        for line in (run / "events.jsonl").read_text().splitlines()
+        if '"type":"no_response"' in line
+    ]
+    assert report["notes"][1] == (
+        f"before the signal came, request 1 got no answer: no response within 1 s "
+        f"(events.jsonl #{seq}), and its diagnosis was cut short: ping it again for the "
+        "diagnosis"
+    )
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

@@ -234,6 +234,7 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
     and a note of what is in the run folder (and who sent the signal, when a worker or its
     family did: `sender`, as poolctl/signal_sender.py words it)."""
     from poolctl.logs.stdin_copy import COPY_NAME
+    from poolctl.report.cut_short import unanswered_before
 
     kind: ReportKind = next((k for k in KINDS if k == run.kind), "ping")
     notes = [
@@ -248,6 +249,8 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
             "was read, so no finding was made of it; the trace in events.jsonl is whole: run "
             "the scenario again for its findings"
         )
+    if kind == "ping" and (unanswered := unanswered_before(run.events)):
+        notes.append(unanswered)  # the failure seen, its diagnosis not made
     if kind == "triage" and (run.path / COPY_NAME).exists():
         notes.append(
             f"what it had read from standard input is in {COPY_NAME} there: "
