@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from poolctl.report.publish import save_interrupted
 from poolctl.rundir import create_run_dir
 from tests.conftest import Processes, RunCli
@@ -51,34 +53,37 @@ def test_a_run_interrupted_after_its_scenario_ended_says_so(
     )
 
 
-def test_a_ping_interrupted_as_it_diagnoses_says_its_request_went_unanswered(
-    tmp_path: Path, processes: Processes
+@pytest.mark.parametrize("command", ["ping", "doctor"])
+def test_a_run_interrupted_as_it_diagnoses_says_its_request_went_unanswered(
+    tmp_path: Path, processes: Processes, command: str
 ) -> None:
-    """A CI job's cancel (SIGTERM) once the ping's 1 s timeout passed unanswered, as its
-    diagnosis runs. Before: its report said 'the run was cut short' alone, 0 failures, as a
-    ping with nothing wrong reads; its trace held the request's no_response."""
+    """A CI job's cancel (SIGTERM) once a 1 s timeout passed unanswered, as the diagnosis runs.
+    Before: its report said 'the run was cut short' alone, 0 failures, as a run with nothing
+    wrong reads; its trace held the request's no_response."""
     never_reads = Path(__file__).resolve().parent / "workers" / "never_reads.sh"
     run = tmp_path / "run"
-    argv = [sys.executable, "-m", "poolctl", "ping", "--timeout", "1", "--run-dir", str(run)]
-    ping = processes.popen([*argv, "--", "/bin/sh", str(never_reads), "30"], cwd=tmp_path)
+    argv = [sys.executable, "-m", "poolctl", command, "--timeout", "1", "--run-dir", str(run)]
+    started = processes.popen([*argv, "--", "/bin/sh", str(never_reads), "30"], cwd=tmp_path)
     end = time.monotonic() + 60
     while b'"type":"no_response"' not in _read(run / "events.jsonl"):
-        assert ping.poll() is None and time.monotonic() < end, "no unanswered request seen"
+        assert started.poll() is None and time.monotonic() < end, "no unanswered request seen"
         time.sleep(0.05)
-    ping.send_signal(signal.SIGTERM)
-    assert ping.wait(60) == 143
+    started.send_signal(signal.SIGTERM)
+    assert started.wait(60) == 143
     report = json.loads((run / "report.json").read_text())
     assert report["interrupted"] == "SIGTERM" and not report["findings"]
-    (seq,) = [
-        json.loads(line)["seq"]
+    first = next(
+        json.loads(line)
         for line in (run / "events.jsonl").read_text().splitlines()
         if '"type":"no_response"' in line
-    ]
-    assert report["notes"][1] == (
-        f"before the signal came, request 1 got no answer: no response within 1 s "
-        f"(events.jsonl #{seq}), and its diagnosis was cut short: ping it again for the "
-        "diagnosis"
     )
+    whose = "" if command == "ping" else f" to {first['worker']}"
+    said = f"request 1{whose} got no answer: no response within 1 s (events.jsonl #{first['seq']})"
+    again = "ping it again" if command == "ping" else "run doctor again"
+    # (doctor's other copy may time out beside it, as the signal comes: said after it)
+    note = report["notes"][1]
+    assert note.startswith(f"before the signal came, {said}"), note
+    assert note.endswith(f", and the diagnosis was cut short: {again} for the diagnosis"), note
 
 
 def _read(path: Path) -> bytes:

@@ -249,7 +249,7 @@ def save_interrupted(run: RunDir, signal_name: str, sender: str = "") -> Report:
             "was read, so no finding was made of it; the trace in events.jsonl is whole: run "
             "the scenario again for its findings"
         )
-    if kind == "ping" and (unanswered := unanswered_before(run.events)):
+    if kind in ("ping", "doctor") and (unanswered := unanswered_before(run.events, kind)):
         notes.append(unanswered)  # the failure seen, its diagnosis not made
     if kind == "triage" and (run.path / COPY_NAME).exists():
         notes.append(
