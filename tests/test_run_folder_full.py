@@ -90,3 +90,25 @@ def test_a_history_store_on_a_full_disk_is_said_so_after_a_whole_report(
         line,
     ), line
     assert json.loads((run / "report.json").read_text())["summary"]["failures"]
+
+
+def test_a_triage_whose_report_the_disk_cannot_take_prints_its_verdict_first(
+    tmp_path: Path, processes: Processes, full_tmpfs: Path
+) -> None:
+    """Its run folder on a file system with 12 KiB left, its report.json 134 KB. Before, the
+    triage, which needs no disk, printed nothing: the one line 'cannot write …: No space left
+    on device' alone, exit 2, its verdict lost with the folder."""
+    log = Path(__file__).parent / "fixtures" / "pytest" / "pool_suite.txt"
+    run = full_tmpfs / "run"
+    argv = [sys.executable, "-m", "poolctl", "triage", str(log), "--no-history"]
+    done = processes.run([*argv, "--run-dir", str(run)], timeout=120, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stdout.splitlines()[1] == "22 failures · 17 diagnosed in 7 patterns · 5 unclassified"
+    )
+    assert "run folder:" not in done.stdout  # not kept: not named
+    (line,) = [line for line in done.stderr.splitlines() if line.startswith("poolctl: ")]
+    assert line == (
+        f"poolctl: error: cannot write {run}: No space left on device (make room, or --run-dir "
+        "elsewhere)"
+    )

@@ -43,7 +43,7 @@ from poolctl.patterns import load_patterns
 from poolctl.progress import read_progress
 from poolctl.report import Format
 from poolctl.report.groups_view import unread_count
-from poolctl.report.publish import publish, redacted_at_source, save
+from poolctl.report.publish import prepare, publish, redacted_at_source, save
 from poolctl.rundir import create_run_dir
 from poolctl.termtext import one_line
 from poolctl.triage.engine import Triage
@@ -166,7 +166,17 @@ def triage_command(
         report = recorder.record(dataclasses.replace(report, run_dir=str(run.path)))
     report = redacted_at_source(report, context)
     # report.json only: `poolctl report RUN -f md|junit` renders the other formats on demand
-    report = save(report, run, files=("json",))
+    try:
+        report = save(report, run, files=("json",))
+    except OSError as exc:
+        from poolctl.lifecycle import FULL_DISK
+
+        if exc.errno not in FULL_DISK:
+            raise
+        # the verdict needs no disk: printed, its run folder not named, then the failed write
+        # said in one line (exit 2)
+        publish([prepare(dataclasses.replace(report, run_dir=None), context)], opts, context)
+        raise
     publish([report], opts, context)
     if unopened:  # the rest was triaged and reported; a log named but not there is bad input
         stderr = stderr_stream(context.secrets)
