@@ -28,6 +28,7 @@ from tests.conftest import REFERENCE, Processes, RunCli, SpawnWorker
 
 WORKERS = Path(__file__).parent / "workers"
 ANSWERS_ONCE = WORKERS / "answers_once.py"
+CLOSES_STDOUT = WORKERS / "closes_stdout.sh"
 # A wrapper that starts the worker in the background and exits: the child keeps the pipes
 # (stdin through fd 3, since `cmd &` would read /dev/null).
 BACKGROUND = ("/bin/sh", "-c", 'exec 3<&0; "$@" <&3 3<&- &', "sh", *REFERENCE)
@@ -755,3 +756,25 @@ def test_a_pooled_worker_that_closed_its_stdin_and_runs_on_is_told_so(
     assert causes and all(said.search(c) for c in causes), causes
     for finding in report["findings"]:
         assert finding["outcome"]["remediation"].startswith("Keep stdin open for the requests")
+
+
+def test_workers_that_closed_their_stdout_at_start_are_not_said_to_have_exited(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Each worker closes its stdout as it starts and runs on (`exec 1>&-`): the pool reads end
+    of file and ends it. Before, the finding's message said '2 of 2 workers exited before
+    answering their init ping', its cause 'closed its stdout while it keeps running'."""
+    path = tmp_path / "closers.yaml"
+    text = SCENARIO.format(python=sys.executable, worker=ANSWERS_ONCE).replace(
+        f'["{sys.executable}", "{ANSWERS_ONCE}"]', json.dumps(["/bin/sh", str(CLOSES_STDOUT)])
+    )
+    path.write_text(text.replace("count: 6", "count: 1"))
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    message = finding["failure"]["message"]
+    said = re.match(
+        r"(\d+) of (\d+) workers closed their stdout and ran on before answering", message
+    )
+    assert said is not None and said.group(1) == said.group(2), message
+    assert "exited" not in message.split(";")[0]
+    assert finding["outcome"]["cause"].startswith("The worker closed its stdout while it keeps")

@@ -19,6 +19,7 @@ from typing import Any
 from poolctl.events import Event
 from poolctl.model import Diagnosis, Evidence, Failure, Finding, Unclassified
 from poolctl.patterns.loader import PatternSet
+from poolctl.pool_worker import CLOSED_STDOUT as SHUT
 from poolctl.scenario import checkouts, duplicates, responses, services
 from poolctl.scenario.evidence import quote_event
 from poolctl.scenario.failed_calls import merged_calls
@@ -169,7 +170,12 @@ class TraceClassifier:
             or (e.data.get("reason") == "write-failed" and e.worker in exited)
             for e in failed
         ):
-            said = f"{len(failed)} of {len(inits)} workers exited before answering their init ping"
+            # one that closed its stdout runs on: the pool read end of file, no exit
+            shut = {e.worker for e in self.by_type["worker_exit"] if e.data.get("exit") == SHUT}
+            closed = sum(e.worker in shut for e in failed)
+            ended = "exited" if not closed else "exited or closed their stdout"
+            ended = "closed their stdout and ran on" if closed == len(failed) else ended
+            said = f"{len(failed)} of {len(inits)} workers {ended} before answering their init ping"
         if refusal:
             error = refused[0].data.get("error")
             cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
