@@ -68,16 +68,19 @@ def serves_socket(obs: Observations) -> Judgement:
         return _other_channel(obs, option, idle)
     if not live.listening:
         return ruled_out("no process of the worker listens on a socket")
-    if request_unread(obs) is not True:
+    channel = channel_value(obs.worker.spec.argv)  # `--transport sse`: it serves there, asked to
+    unread = request_unread(obs) is True
+    if not unread and channel is None:
         return ruled_out("it listens on a socket, and it read the request from its stdin")
     process, fd, address = live.listening[0]
     size = len(obs.request_frame)
     inspector = _INSPECTOR.search(obs.stderr_text)
     if inspector is not None and address.rsplit(":", 1)[-1] in inspector["address"]:
         return _paused_for_debugger(obs, inspector[0], address, process.pid, size)
+    read = "was never read" if unread else "was read from its stdin but answered nothing there"
     verdict = (
         f"The worker serves on {address}, not on its stdin and stdout: pid {process.pid} "
-        f"({process.comm}) listens there, and the {size}-byte request was never read"
+        f"({process.comm}) listens there, and the {size}-byte request {read}"
     )
     fix = (
         "Start it in stdio mode: drop the option that makes it listen (`--tcp`, `--port`, "
@@ -85,8 +88,10 @@ def serves_socket(obs: Observations) -> Judgement:
         "worker speaks on the pipes it was started with."
     )
     named: list[Evidence] = []
-    if (channel := channel_value(obs.worker.spec.argv)) is not None:  # `--transport http`
+    if channel is not None:  # `--transport http`
         fix, named = channel_fix(obs, channel.given)
+        if not unread:  # nx-mcp 0.25.0 with `--transport sse` reads its stdin all the same
+            verdict += f"; its command's `{channel.given}` asks it to serve there"
     elif given := _listen_option(obs.worker.spec.argv, option, address):
         # `playwright-mcp --port 8931` (@playwright/mcp 0.0.83) serves HTTP there; without the
         # option it serves stdio: the option is named, not a list of ones it might be
@@ -124,7 +129,7 @@ def serves_socket(obs: Observations) -> Judgement:
         Evidence(
             f"{live.stdin_unread} of {size} request bytes still in its stdin pipe",
             "FIONREAD on the stdin pipe",
-            "it never read the request",
+            "it never read the request" if unread else "it read the request",
         ),
         *named,
     ]
