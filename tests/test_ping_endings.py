@@ -581,3 +581,35 @@ def test_a_worker_killed_from_outside_is_not_said_killed_by_poolctl_s_stop_of_it
     assert "killed by SIGTERM (15) (sent by another process (a supervisor" in d["cause"], d["cause"]
     assert "under strace" not in d["cause"]
     assert (tmp_path / "run" / "workers" / "w1-exp-signal-traced.strace").exists()  # it ran
+
+
+@STRACE
+def test_a_worker_sigkilled_by_its_own_child_is_told_so_where_the_oom_killer_is_ruled_out(
+    run_cli: RunCli,
+) -> None:
+    """`(sleep 0.2; kill -9 $$) &` in the worker's shell. Before: 'not the OOM killer: … a
+    supervisor, a timeout wrapper, a user, or the worker itself' sent it. No delivery stops
+    at a SIGKILL: the kill() of its copy names the sender. Where the kernel log cannot be
+    read, the OOM killer is not ruled out, and no copy is started (it might grow as big)."""
+    script = "(sleep 0.2; kill -9 $$) & read -r line"
+    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
+    assert code == 1, out
+    d = json.loads(out)["findings"][0]["outcome"]
+    if read_kernel_log().lines is None:
+        assert "the kernel log could not be read here" in d["cause"], d["cause"]
+        assert "under strace" not in d["cause"]
+        return
+    said = re.search(
+        r"killed by SIGKILL \(9\) \(sent by its own child: in a fresh process of its command "
+        r"under strace, pid (\d+) \(a fork of `/bin/sh -c \(sleep 0\.2; kill -9 \$\$\) & read "
+        r"-r line`\) sent it SIGKILL, and it died of it\)",
+        d["cause"],
+    )
+    assert said is not None, d["cause"]
+    (traced,) = [e for e in d["evidence"] if e["origin"].endswith("-exp-signal-traced.strace")]
+    sent, ended = traced["text"].split("\n")
+    copy = re.fullmatch(rf"{said.group(1)} kill\((\d+), SIGKILL\)\s+= 0", sent)
+    assert copy is not None, sent
+    assert ended == f"{copy.group(1)} +++ killed by SIGKILL +++"
+    notes = [e["note"] for e in d["evidence"]]
+    assert "the kernel log, where the OOM killer records whom it ends" in notes  # ruled out

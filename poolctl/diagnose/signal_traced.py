@@ -4,7 +4,8 @@ the sender of a signal but the OOM killer's. A fresh process of its command run 
 sender's pid (`--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=N, …}`), and the kill()
 that sent it when a process of its own did: its own child (a shell's subshell running
 `kill $PPID`, a multiprocessing child's `os.kill(os.getppid(), …)`), the worker itself, or
-none of them (a process outside it). Said of the copy only, and only when the copy died of the
+none of them (a process outside it); a SIGKILL, which stops at no delivery, by the kill()
+that sent it. Said of the copy only, and only when the copy died of the
 same signal; where strace is missing or cannot trace (ptrace refused), nothing is said."""
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from pathlib import Path
 from poolctl.model import Evidence
 
 from .experiments import Experiment
+from .killed import sigkill_sender
+from .limit_reached import limit_reached
 from .observe import Observations
 
 EXPERIMENT = "signal-traced"
 # the signals a process sends (a supervisor's, a user's, a worker's own); the kernel's own
-# (faults, timers, SIGPIPE) and SIGKILL (no delivery to see) are read otherwise
+# (faults, timers, SIGPIPE) are read otherwise, and SIGKILL, the OOM killer's too, only where
+# the kernel log rules it out (its kill() then names the sender: no delivery stops at it)
 SENT = (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 CALLS = "kill,tkill,tgkill,pidfd_send_signal,execve,clone,clone3,fork,vfork"
 
@@ -34,6 +38,9 @@ _DELIVERED = re.compile(
 )
 _KILLED = re.compile(r"^\+\+\+ killed by (?P<sig>SIG\w+)")
 _SENT = re.compile(r"^(?:<\.\.\. )?(?P<call>kill|tkill|tgkill|pidfd_send_signal)\b.*= 0$")
+_SIGKILLED = re.compile(
+    r"^(?:kill|tkill)\((?P<to>\d+), SIGKILL\)\s+= 0$|^tgkill\(\d+, (?P<tid>\d+), SIGKILL\)\s+= 0$"
+)
 _FORKED = re.compile(r"^(?:<\.\.\. )?(?:clone3?|v?fork)\b.*= (?P<child>\d+)$")
 _EXECVE = re.compile(r'^execve\("[^"]*", \[(?P<argv>.*?)\](?:, |\.\.\.)')
 
@@ -48,13 +55,25 @@ def signal_traced(obs: Observations) -> tuple[Experiment, ...]:
     """For a worker killed by a signal a process sends: the same command under strace."""
     status = obs.exit_before
     strace = shutil.which("strace")
-    if status is None or status.signal not in SENT or strace is None:
+    if status is None or status.signal not in (*SENT, signal.SIGKILL) or strace is None:
         return ()
+    if status.signal == signal.SIGKILL and not _oom_ruled_out(obs):
+        return ()  # a copy the OOM killer may end too is not started again for it
     name = signal.Signals(status.signal).name
     traced = ("-e", f"trace={CALLS}", "-e", f"signal={name}", "-o", str(log_path(obs).absolute()))
     argv = (strace, "-f", "-qq", "-s", "200", *traced, "--", *obs.worker.spec.argv)
     spec = dataclasses.replace(obs.worker.spec, argv=argv)
     return (Experiment(EXPERIMENT, f"under strace, its {name} traced", spec),)
+
+
+def _oom_ruled_out(obs: Observations) -> bool:
+    """Whether the kernel log was read and names no OOM kill of the worker, nor did a limit
+    of its own end it (its CPU time at `ulimit -t`): a copy would spend as much again."""
+    worker = obs.worker
+    if limit_reached(worker.end, signal.SIGKILL, obs.stderr_text) is not None:
+        return False
+    sender = sigkill_sender(worker.pid, worker.started_mono, memcg=worker.memcg)
+    return sender.why.startswith("not the OOM killer")
 
 
 @dataclass(frozen=True)
@@ -79,19 +98,23 @@ def sender_traced(obs: Observations, sig: int) -> Traced | None:
     ended = next((i for i, (p, r) in enumerate(calls) if p == root and _killed(r, name)), None)
     if ended is None:
         return None  # the copy did not die of it: untested, nothing said
-    delivered = [
-        (i, m) for i, (p, r) in enumerate(calls[:ended])
-        if p == root and (m := _DELIVERED.match(r)) and m["sig"] == name
-    ]  # fmt: skip
-    if not delivered:
-        return None
-    at, seen = delivered[-1]
-    by = int(seen["by"])
+    sent = _sigkill_sent(calls[:ended], root) if sig == signal.SIGKILL else None
+    if sent is not None:  # no delivery to see: the kill() that named it
+        by, quoted = sent[0], [f"{sent[0]} {sent[1]}", f"{root} {calls[ended][1]}"]
+    else:
+        delivered = [
+            (i, m) for i, (p, r) in enumerate(calls[:ended])
+            if p == root and (m := _DELIVERED.match(r)) and m["sig"] == name
+        ]  # fmt: skip
+        if not delivered:
+            return None
+        at, seen = delivered[-1]
+        by = int(seen["by"])
+        quoted = [f"{p} {r}" for p, r in calls[: at + 1] if p == by and _SENT.match(r)][-1:]
+        quoted += [f"{root} {calls[at][1]}", f"{root} {calls[ended][1]}"]
     if by == os.getpid():
         return None  # poolctl's own stop of the copy, its wait over: the copy did not die so
     parents = {int(m["child"]): p for p, r in calls if (m := _FORKED.match(r))}
-    quoted = [f"{p} {r}" for p, r in calls[: at + 1] if p == by and _SENT.match(r)][-1:]
-    quoted += [f"{root} {calls[at][1]}", f"{root} {calls[ended][1]}"]
     evidence = Evidence(
         "\n".join(quoted),
         obs.rel(log_path(obs)),
@@ -123,6 +146,16 @@ def sender_traced(obs: Observations, sig: int) -> Traced | None:
         f"`pkill`, a user): pid {by} sent it to a fresh one too (quoted).",
         evidence,
     )
+
+
+def _sigkill_sent(calls: list[tuple[int, str]], root: int) -> tuple[int, str] | None:
+    """The last kill() of `root` with SIGKILL among `calls` that succeeded: its caller, the
+    call (a SIGKILL stops at no delivery, strace shows the call alone)."""
+    sent = [
+        (p, r) for p, r in calls
+        if (m := _SIGKILLED.match(r)) and int(m["to"] or m["tid"]) == root
+    ]  # fmt: skip
+    return sent[-1] if sent else None
 
 
 def _killed(rest: str, name: str) -> bool:

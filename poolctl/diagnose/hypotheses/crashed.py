@@ -422,9 +422,11 @@ def crashed(obs: Observations) -> Judgement:
         sender = sender_of_sigkill(
             victim, obs.worker.started_mono, path, obs.rel(path), obs.worker.memcg
         )
-        verdict += f" ({sender.why})"
-        fix = sender.fix
+        traced = sender_traced(obs, ended_by) if victim == pid else None
+        verdict += f" ({traced.why if traced else sender.why})"  # a copy under strace showed it
+        fix = traced.fix if traced else sender.fix
         ev += [sender.evidence, *([sender.cgroup] if sender.cgroup else [])]
+        ev += [traced.evidence] if traced else []
     elif ended_by is not None and not exc:
         why, how = signal_words(ended_by, argv, bool(fault))
         if interrupted is not None:  # who sent it, where its traceback or its shell tells
