@@ -778,3 +778,26 @@ def test_workers_that_closed_their_stdout_at_start_are_not_said_to_have_exited(
     assert said is not None and said.group(1) == said.group(2), message
     assert "exited" not in message.split(";")[0]
     assert finding["outcome"]["cause"].startswith("The worker closed its stdout while it keeps")
+
+
+def test_an_init_waited_out_behind_a_child_holding_the_stdout_says_the_worker_had_ended(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Each worker's multiprocessing child sends it SIGTERM and runs on, holding its stdout:
+    no end of file comes, and the init waits to its timeout. Before, the message said only
+    '1 of 1 init pings got no answer within 2 s', the worker's end at once unsaid."""
+    worker = WORKERS / "killed_by_its_child.py"
+    path = tmp_path / "killed.yaml"
+    path.write_text(
+        f"name: killed\nworker: {{command: {json.dumps([sys.executable, str(worker)])}, "
+        "framing: packet-4, init_timeout: 2}\npool: {size: 1, max_overflow: 0, lazy: false, "
+        "checkout_timeout: 2, request_timeout: 2}\nsteps:\n  - request: {command: echo}\n"
+    )
+    report = failed_run(run_cli, path, tmp_path / "run")
+    (finding,) = report["findings"]
+    message = finding["failure"]["message"]
+    assert re.match(
+        r"(\d+) of \1 init pings got no answer within 2 s; \1 of them had ended at \d+\.\d{3} s "
+        r"\(killed by SIGTERM \(15\)\), pid \d+ \(python\S*\) holding its stdout",
+        message,
+    ), message

@@ -10,6 +10,7 @@ unclassified is offered to the patterns no rule reads (the user's own, from `--p
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -176,6 +177,7 @@ class TraceClassifier:
             ended = "exited" if not closed else "exited or closed their stdout"
             ended = "closed their stdout and ran on" if closed == len(failed) else ended
             said = f"{len(failed)} of {len(inits)} workers {ended} before answering their init ping"
+        said += _ended_behind_a_holder(failed, self.by_type["worker_backgrounded"])
         if refusal:
             error = refused[0].data.get("error")
             cause = f"{len(refused)} worker(s) answered their init, but refused it: {error}"
@@ -355,3 +357,25 @@ def offer_to_other_patterns(findings: list[Finding], patterns: PatternSet) -> Cl
         if isinstance(finding.outcome, Diagnosis):
             out[i] = finding
     return Classified(out, notes)
+
+
+def _ended_behind_a_holder(failed: list[Event], backgrounded: list[Event]) -> str:
+    """Of the inits that timed out, those whose worker's process had ended before the wait was
+    up while a process it started held its stdout (no end of file came: the pool waited, as a
+    port reads until end of file): `; 1 of them had ended at 0.088 s (killed by SIGTERM (15)),
+    pid 4172 (python) holding its stdout`."""
+    ended = {e.worker: e for e in backgrounded}
+    behind = [
+        ended[e.worker] for e in failed
+        if e.data.get("reason") == "timeout" and e.worker in ended and ended[e.worker].t < e.t
+    ]  # fmt: skip
+    if not behind:
+        return ""
+    first = behind[0]
+    # each holder as `pid 4172, python`: said `pid 4172 (python)`
+    named = [re.sub(r"^(pid \d+), (.+)$", r"\1 (\2)", h) for h in first.data.get("holders") or []]
+    holders = ", ".join(named) or "a process it started"
+    return (
+        f"; {len(behind)} of them had ended at {first.t:.3f} s ({first.data.get('exit')}), "
+        f"{holders} holding its stdout"
+    )
