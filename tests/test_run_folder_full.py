@@ -112,3 +112,44 @@ def test_a_triage_whose_report_the_disk_cannot_take_prints_its_verdict_first(
         f"poolctl: error: cannot write {run}: No space left on device (make room, or --run-dir "
         "elsewhere)"
     )
+
+
+def test_a_triage_of_its_standard_input_on_a_full_disk_says_where_the_copy_is_kept(
+    tmp_path: Path, processes: Processes, full_tmpfs: Path
+) -> None:
+    """The log piped in (4.5 KB) fits in the 24 KiB left, its report.json (26 KB) does not:
+    its copy, the log's only one, is kept in the run folder and named. Before, the folder was
+    kept unsaid, under 'cannot write …'."""
+    (full_tmpfs / "filler").write_bytes(bytes(276 * 1024))
+    log = Path(__file__).parent / "fixtures" / "pytest" / "shared_pool.txt"
+    run = full_tmpfs / "run"
+    argv = [sys.executable, "-m", "poolctl", "triage", "-", "--no-history", "--run-dir", str(run)]
+    done = processes.run(argv, timeout=120, cwd=tmp_path, input=log.read_text())
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.splitlines()[1].startswith("3 failures · "), done.stdout
+    said = [line for line in done.stderr.splitlines() if line.startswith("poolctl: ")]
+    assert said == [
+        f"poolctl: note: what it read from standard input is kept in {run}/stdin.log",
+        f"poolctl: error: cannot write {run}: No space left on device (make room, or --run-dir "
+        "elsewhere)",
+    ], said
+    assert (run / "stdin.log").read_bytes() == log.read_bytes()
+
+
+def test_a_copy_of_standard_input_the_disk_cut_is_said_cut(
+    tmp_path: Path, processes: Processes, full_tmpfs: Path
+) -> None:
+    """12 KiB left: the run folder's own files take two pages, the copy of the log piped in
+    gets one (4 KiB of 4.5 KB) and is said cut where the disk took no more."""
+    log = Path(__file__).parent / "fixtures" / "pytest" / "shared_pool.txt"
+    run = full_tmpfs / "run"
+    argv = [sys.executable, "-m", "poolctl", "triage", "-", "--no-history", "--run-dir", str(run)]
+    done = processes.run(argv, timeout=120, cwd=tmp_path, input=log.read_text())
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.splitlines()[1].startswith("3 failures · "), done.stdout
+    said = [line for line in done.stderr.splitlines() if line.startswith("poolctl: note: ")]
+    assert said == [
+        "poolctl: note: what it read from standard input is kept, cut where the disk took no "
+        f"more of it, in {run}/stdin.log"
+    ], done.stderr
+    assert log.read_bytes().startswith((run / "stdin.log").read_bytes())

@@ -176,6 +176,16 @@ def triage_command(
         # the verdict needs no disk: printed, its run folder not named, then the failed write
         # said in one line (exit 2)
         publish([prepare(dataclasses.replace(report, run_dir=None), context)], opts, context)
+        if copy.path.exists():  # the log piped in: its only copy
+            try:
+                whole = copy.whole() is not None
+            except OSError:  # its last bytes, still buffered, found no room either
+                whole = False
+            cut = "" if whole else ", cut where the disk took no more of it,"
+            note = f"what it read from standard input is kept{cut} in {copy.path}"
+            said = stderr_stream(context.secrets)
+            said.write(f"poolctl: note: {note}\n")
+            said.flush()
         raise
     publish([report], opts, context)
     if unopened:  # the rest was triaged and reported; a log named but not there is bad input
