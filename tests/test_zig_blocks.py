@@ -90,3 +90,31 @@ def test_zig_build_tests_blocks_are_read_as_zig_tests() -> None:
     [zig] = built.summaries
     assert (zig.source, zig.failures, zig.read) == ("zig test", 4, 4)
     assert zig.text.startswith("Build Summary: 1/3 steps succeeded (1 failed)")
+
+
+@pytest.mark.parametrize(
+    ("log", "ended"),
+    [
+        ("killed.txt", "the run ended in this test: nothing after it (a time limit's kill?)"),
+        ("killed_binary.txt", "the test binary was terminated with signal KILL in this test"),
+    ],
+)
+def test_a_run_stopped_in_a_test_is_read_for_its_failures_and_that_test(
+    capsys: pytest.CaptureFixture[str], log: str, ended: str
+) -> None:
+    """A run killed in a test that spins (`capture_zig_stopped.sh`: its test binary under
+    `timeout -s KILL 3`, or killed under `zig test`): no outcome of that test nor count after
+    it. Before, the log was refused as of no format, the failure before it lost with it; the
+    failures printed are read, and the test it stopped in is one of kind `stopped`, what it
+    printed and how the run ended its message."""
+    parsed = read_logs([str(RUNS / log)])
+    assert [(f.name, f.kind) for f in parsed.failures] == [
+        ("a second caller checks out within 200ms", "CheckoutTimeout"),
+        ("the pool waits for a free worker", "stopped"),
+    ]
+    assert parsed.failures[1].message == (
+        f"checkout waiting: pool pool_a has 0 idle workers, 1 waiting\n{ended}"
+    )
+    assert any("no count says how many more failed" in n for n in parsed.skipped)
+    code, report = triage_json(capsys, RUNS / log)
+    assert (code, report["summary"]["failures"]) == (1, 2)

@@ -392,6 +392,8 @@ def stopped_in_a_test(text: str) -> str:
         return bats_pretty.RUNNER
     if behave_cut.stopped_in_text(text) or behave_progress.stopped_in_text(text):
         return behave_block.RUNNER
+    if zig_block.stopped_in_text(text):
+        return zig_block.RUNNER
     return unittest_block.RUNNER if unittest_block.ends_in_a_test(text) else ""
 
 

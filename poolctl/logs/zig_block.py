@@ -53,6 +53,12 @@ BUILD_VERDICT_RE = re.compile(rf"^{_BUILD} \((?P<failed>\d+) failed\)")
 BUILD_VERDICT_TRIGGER = rf"^{_BUILD} \([1-9]\d* failed\)"
 _BUILD_INDENT = " " * 7
 _RETURNED_RE = re.compile(r"\breturn error\.(?P<error>\w+);")
+_ENDED = ("OK", "SKIP")
+_LEAKED_RE = re.compile(r"^\[\w+\] \(err\): ")  # (an allocator's report after `OK`)
+_SIGNAL_RE = re.compile(
+    r"^error: the following test command terminated with signal (?P<signal>\w+):$"
+)
+_HEADER_IN_TEXT_RE = re.compile(r"^\d+/\d+ \S+?\.test\..+?\.\.\.(?P<rest>.*)$", re.M)
 CLEAN_RE = re.compile(r"^(?:All \d+ tests passed|\d+ passed; \d+ skipped)\.$")
 _FAILED_RE = re.compile(r"^FAIL \((?P<error>\w+)\)$")
 _FRAME_RE = re.compile(
@@ -64,13 +70,20 @@ _TESTING = ("TestExpected", "TestUnexpected")
 
 class ZigTestBlock(RunnerBlock):
     """One test's block (a consumer of a text parser's scan), to the next test's line or the
-    run's count; its failure, if it failed, goes to `done` when it ends."""
+    run's count; its failure, if it failed, goes to `done` when it ends. A block the input ends
+    in with no outcome (`OK`, `FAIL (…)`) is the test the run stopped in: a time limit killed
+    the job, or a signal the test binary (`terminated with signal KILL`)."""
+
+    def begin(self, line: str) -> None:
+        self.followed = False  # a line after it that is none of its own (the next test's)
 
     def feed(self, number: int, line: str) -> bool:
         text = line.rstrip()
         if len(self.lines) >= MAX_BLOCK_LINES or HEADER_RE.match(text) or VERDICT_RE.match(text):
+            self.followed = True
             return False
         if CLEAN_RE.match(text):
+            self.followed = True
             return False
         self.lines.append((number, text))
         return True
@@ -85,6 +98,9 @@ class ZigTestBlock(RunnerBlock):
             texts[0] = header["rest"][: found.start()]  # (`...FAIL (E)`: it printed nothing)
             texts.insert(1, found.group())
             failed = 1
+        if failed is None and not self.followed and not _ended(texts):
+            self.done(_stopped(self, header, texts), self.lines)
+            return []
         if failed is None:
             return []  # it passed (or was skipped)
         error = _FAILED_RE.match(texts[failed])
@@ -117,6 +133,51 @@ class ZigBuildFailure(RunnerBlock):
         failure = _failure(self, header, texts[:first], texts[first:], error)
         self.done(failure, self.lines)
         return []
+
+
+def _ended(texts: list[str]) -> bool:
+    """Whether a test's texts (what follows its `...`, and its lines) say it ended: `OK`,
+    `SKIP`."""
+    last = next((t for t in reversed(texts) if t.strip() and not _LEAKED_RE.match(t)), "")
+    return texts[0].endswith(_ENDED) or any(t in _ENDED for t in texts[1:]) or last in _ENDED
+
+
+def _stopped(block: RunnerBlock, header: re.Match[str], texts: list[str]) -> Failure:
+    """The test a run stopped in: what it printed, and how the run ended where it says."""
+    at = next((i for i, t in enumerate(texts) if _SIGNAL_RE.match(t)), len(texts))
+    killed = _SIGNAL_RE.match(texts[at]) if at < len(texts) else None
+    said = [t for t in texts[:at] if t.strip()]  # (zig's word and the command after it: not)
+    ended = (
+        f"the test binary was terminated with signal {killed['signal']} in this test"
+        if killed
+        else "the run ended in this test: nothing after it (a time limit's kill?)"
+    )
+    return block_failure(
+        block.source,
+        block.input_file,
+        block.lines,
+        name=header["name"],
+        group=header["module"],
+        location="",
+        kind="stopped",
+        message="\n".join([*said, ended]),
+        details={"runner": RUNNER, "text": clip("\n".join(t for _, t in block.lines), MAX_FIELD)},
+        frames=[],
+    )
+
+
+def stopped_in_text(text: str) -> bool:
+    """Whether `text`, a whole log of no count, ends in a Zig test with no outcome: its last
+    test's line, no `OK`, `FAIL (…)` nor count after it."""
+    last = None
+    for found in _HEADER_IN_TEXT_RE.finditer(text):
+        last = found
+    if last is None:
+        return False
+    after = text[last.end() :].splitlines()
+    return not any(_FAILED_RE.match(t.strip()) or t.strip() in _ENDED for t in after[1:]) and (
+        not last["rest"].rstrip().endswith(_ENDED)
+    )
 
 
 def _failure(
