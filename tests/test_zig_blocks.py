@@ -118,3 +118,21 @@ def test_a_run_stopped_in_a_test_is_read_for_its_failures_and_that_test(
     assert any("no count says how many more failed" in n for n in parsed.skipped)
     code, report = triage_json(capsys, RUNS / log)
     assert (code, report["summary"]["failures"]) == (1, 2)
+
+
+def test_a_build_whose_tests_did_not_build_is_one_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`zig build test` of a test that does not compile (`capture_zig_build_error.sh`): the
+    compiler's errors, `error: 1 compilation errors`, then `Build Summary: 0/3 steps succeeded
+    (1 failed)`, no test run. Before, the log was refused as of no format; the errors are now
+    one failure, the test build's, placed at the first, its summary counting it."""
+    parsed = read_logs([str(RUNS / "build_error.txt")])
+    [built] = parsed.failures
+    assert (built.name, built.group, built.kind) == ("test (build)", "pool", "build error")
+    assert built.location == "pool.zig:20"
+    assert built.message == "expected type 'u32', found '*const [5:0]u8'"
+    [zig] = parsed.summaries
+    assert (zig.source, zig.failures, zig.read) == ("zig test", 1, 1)
+    code, report = triage_json(capsys, RUNS / "build_error.txt")
+    assert (code, report["summary"]["failures"], report["summary"]["unread"]) == (1, 1, 0)

@@ -110,6 +110,8 @@ def block_at(
         return zig_block.ZigTestBlock(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith("error: '") and zig_block.BUILD_HEADER_RE.match(line.rstrip()):
         return zig_block.ZigBuildFailure(number, line, parser.name, zig_block.SOURCE, keep)
+    if ".zig:" in line and zig_block.COMPILE_RE.match(line.rstrip()):
+        return zig_block.ZigCompileErrors(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith(("ASSERT:", "shunit2:ERROR ")):
         return shunit2_block.block_at(parser, number, line, keep)
     if line.startswith(cram_block.STARTS) and cram_block.HEADER_RE.match(line.rstrip()):

@@ -269,6 +269,12 @@ VERDICTS = (
         zig_block.BUILD_VERDICT_RE,
         "read its `error: 'module.test.name' failed:` blocks above this line",
     ),
+    Verdict(  # (its tests did not build: no test ran)
+        zig_block.RUNNER,
+        zig_block.NOT_BUILT_RE,
+        "read the compiler's errors above this line: the tests did not build, none ran",
+        uncounted=True,
+    ),
     Verdict(  # (its check reporter prints it before its blocks and again after them)
         testthat_block.RUNNER, testthat_block.VERDICT_RE, f"{_JUNIT} (JunitReporter)"
     ),
@@ -535,6 +541,7 @@ TRIGGERS = (
     zig_block.VERDICT_TRIGGER,
     cram_block.VERDICT_TRIGGER,
     zig_block.BUILD_VERDICT_TRIGGER,
+    zig_block.NOT_BUILT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
     gradle_block.VERDICT_TRIGGER,
     boost_test_block.VERDICT_TRIGGER,

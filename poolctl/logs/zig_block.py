@@ -43,7 +43,13 @@ HEADER_RE = re.compile(
 )
 # `zig build test`'s block of a failed test
 BUILD_HEADER_RE = re.compile(r"^error: '(?P<module>\S+?)\.test\.(?P<name>.+)' failed:$")
-TRIGGERS = (r"^\d+/\d+ \S+?\.test\..+?\.\.\.", r"^error: '\S+?\.test\..+' failed:\s*$")
+# the compiler's error (a test that does not build: `zig build test` runs none)
+COMPILE_RE = re.compile(r"^(?P<file>\S+?\.zig):(?P<line>\d+):\d+: error: (?P<said>.+)$")
+TRIGGERS = (
+    r"^\d+/\d+ \S+?\.test\..+?\.\.\.",
+    r"^error: '\S+?\.test\..+' failed:\s*$",
+    r"^\S+?\.zig:\d+:\d+: error: ",
+)
 _COUNT = r"\d+ passed; \d+ skipped; "
 VERDICT_RE = re.compile(rf"^{_COUNT}(?P<failed>\d+) failed\.$")
 VERDICT_TRIGGER = rf"^{_COUNT}[1-9]\d* failed\."
@@ -51,6 +57,11 @@ VERDICT_TRIGGER = rf"^{_COUNT}[1-9]\d* failed\."
 _BUILD = r"Build Summary: \d+/\d+ steps succeeded(?: \(\d+ failed\))?; \d+/\d+ tests passed"
 BUILD_VERDICT_RE = re.compile(rf"^{_BUILD} \((?P<failed>\d+) failed\)")
 BUILD_VERDICT_TRIGGER = rf"^{_BUILD} \([1-9]\d* failed\)"
+# ... of a build whose tests did not build: its steps' count alone (one failure: the build)
+_STEPS = r"Build Summary: \d+/\d+ steps succeeded \("
+NOT_BUILT_RE = re.compile(rf"^{_STEPS}(?P<failed>\d+) failed\)$")
+NOT_BUILT_TRIGGER = rf"^{_STEPS}[1-9]\d* failed\)\s*$"
+_ERRORS_RE = re.compile(r"^error: \d+ compilation errors?$")
 _BUILD_INDENT = " " * 7
 _RETURNED_RE = re.compile(r"\breturn error\.(?P<error>\w+);")
 _ENDED = ("OK", "SKIP")
@@ -131,6 +142,48 @@ class ZigBuildFailure(RunnerBlock):
         returned = _RETURNED_RE.search(texts[first + 1]) if first + 1 < len(texts) else None
         error = returned["error"] if returned else ""  # (a `try` of another's: not said)
         failure = _failure(self, header, texts[:first], texts[first:], error)
+        self.done(failure, self.lines)
+        return []
+
+
+class ZigCompileErrors(RunnerBlock):
+    """The compiler's errors of a test that does not build (a consumer of a text parser's
+    scan): each `pool.zig:20:22: error: …` line, the source and caret under it, its notes, to
+    `error: 1 compilation errors`; one failure, the test build's, placed at its first error."""
+
+    def feed(self, number: int, line: str) -> bool:
+        text = line.rstrip()
+        if len(self.lines) >= MAX_BLOCK_LINES or _ERRORS_RE.match(self.lines[-1][1]):
+            return False
+        if not text or text.startswith(("failed command: ", "Build Summary: ")):
+            return False
+        self.lines.append((number, text))
+        return True
+
+    def close(self) -> Lines:
+        errors = [m for _, t in self.lines if (m := COMPILE_RE.match(t))]
+        if not errors:
+            return []
+        first = errors[0]
+        said = [
+            f"{e['file']}:{e['line']}: {e['said']}" if i else e["said"]
+            for i, e in enumerate(errors)
+        ]
+        failure = block_failure(
+            self.source,
+            self.input_file,
+            self.lines,
+            name="test (build)",
+            group=first["file"].rpartition("/")[2].removesuffix(".zig"),
+            location=f"{first['file']}:{first['line']}",
+            kind="build error",
+            message="\n".join(said),
+            details={
+                "runner": RUNNER,
+                "text": clip("\n".join(t for _, t in self.lines), MAX_FIELD),
+            },
+            frames=[],
+        )
         self.done(failure, self.lines)
         return []
 
