@@ -58,6 +58,7 @@ OtherRunner = Literal[
     "zig",
     "shunit2",
     "cram",
+    "yath",
     "alcotest",
     "surefire",
     "ginkgo",

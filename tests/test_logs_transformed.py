@@ -103,6 +103,7 @@ CAPTURES = [
     "mixed/zig_runs/test.txt",
     "mixed/shunit2_runs/test.txt",
     "mixed/cram_runs/cram.txt",
+    "mixed/yath_runs/yath.txt",
     # other runners' whole reports: JSON on one line or many, XML
     "mixed/jest_json/report.json",
     "mixed/gtest_json/report.json",

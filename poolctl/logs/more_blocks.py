@@ -8,7 +8,7 @@ Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
 C++ doctest's (`poolctl.logs.doctest_cpp_block`), Zig's test runner's
 (`poolctl.logs.zig_block`), shUnit2's (`poolctl.logs.shunit2_block`), Cram's
-(`poolctl.logs.cram_block`); Catch2's compact
+(`poolctl.logs.cram_block`), yath's (`poolctl.logs.yath_block`); Catch2's compact
 reporter's lines (`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
@@ -35,6 +35,7 @@ from poolctl.logs import (
     tcltest_block,
     testng_block,
     testthat_block,
+    yath_block,
     zig_block,
 )
 from poolctl.logs.records import Lines
@@ -62,6 +63,7 @@ TRIGGERS = (
     *zig_block.TRIGGERS,  # Zig's test runner's `1/6 pool.test.name...`
     *shunit2_block.TRIGGERS,  # shUnit2's `ASSERT:…` under a test's name
     *cram_block.TRIGGERS,  # Cram's `--- pool.t` diff of a failed test
+    *yath_block.TRIGGERS,  # Test2::Harness's `[  FAIL  ]  job  1  + name` and the like
 )
 
 
@@ -114,6 +116,8 @@ def block_at(
         return zig_block.ZigCompileErrors(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith(("ASSERT:", "shunit2:ERROR ")):
         return shunit2_block.block_at(parser, number, line, keep)
+    if line[:1] in "[(" and yath_block.read_line(parser, number, line, keep):
+        return None  # (a job's lines are kept until its `( FAILED )` line)
     if line.startswith(cram_block.STARTS) and cram_block.HEADER_RE.match(line.rstrip()):
         return cram_block.CramDiff(number, line, parser.name, cram_block.SOURCE, keep)
     return None

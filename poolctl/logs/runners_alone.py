@@ -53,6 +53,7 @@ from poolctl.logs import (
     unittest_runners,
     vitest_block,
     vitest_files,
+    yath_block,
     zig_block,
 )
 from poolctl.logs.other_verdicts import GROUP_NAME
@@ -176,6 +177,7 @@ PASSED = (
     (zig_block.RUNNER, zig_block.CLEAN_RE),
     (shunit2_block.RUNNER, shunit2_block.CLEAN_RE),
     (cram_block.RUNNER, cram_block.CLEAN_RE),
+    (yath_block.RUNNER, yath_block.CLEAN_RE),
     (ounit_block.RUNNER, ounit_block.CLEAN_RE),
     (boost_test_block.RUNNER, boost_test_block.CLEAN_RE),
     (boost_test_block.RUNNER, boost_test_block.REPORT_CLEAN_RE),

@@ -41,6 +41,7 @@ from poolctl.logs import (
     testunit_block,
     uvu_block,
     ward_block,
+    yath_block,
     zig_block,
 )
 
@@ -259,6 +260,7 @@ VERDICTS = (
     ),
     Verdict(tasty_block.RUNNER, tasty_block.VERDICT_RE, f"{_JUNIT} (tasty-ant-xml's --xml=FILE)"),
     Verdict(cram_block.RUNNER, cram_block.VERDICT_RE, "read its `--- FILE.t` diffs above it"),
+    Verdict(yath_block.RUNNER, yath_block.VERDICT_RE, "read its jobs' `[  FAIL  ]` lines above it"),
     Verdict(
         zig_block.RUNNER,
         zig_block.VERDICT_RE,
@@ -540,6 +542,7 @@ TRIGGERS = (
     tcltest_block.VERDICT_TRIGGER,
     zig_block.VERDICT_TRIGGER,
     cram_block.VERDICT_TRIGGER,
+    yath_block.VERDICT_TRIGGER,
     zig_block.BUILD_VERDICT_TRIGGER,
     zig_block.NOT_BUILT_TRIGGER,
     ounit_block.VERDICT_TRIGGER,
