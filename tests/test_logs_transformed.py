@@ -104,6 +104,7 @@ CAPTURES = [
     "mixed/shunit2_runs/test.txt",
     "mixed/cram_runs/cram.txt",
     "mixed/yath_runs/yath.txt",
+    "mixed/cargo_blocks/build_error.txt",
     # other runners' whole reports: JSON on one line or many, XML
     "mixed/jest_json/report.json",
     "mixed/gtest_json/report.json",

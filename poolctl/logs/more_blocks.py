@@ -8,7 +8,8 @@ Maven Surefire's (`poolctl.logs.surefire_block`), Gradle's (`poolctl.logs.gradle
 Ginkgo's (`poolctl.logs.ginkgo_block`), Boost.Test's (`poolctl.logs.boost_test_block`) and the
 C++ doctest's (`poolctl.logs.doctest_cpp_block`), Zig's test runner's
 (`poolctl.logs.zig_block`), shUnit2's (`poolctl.logs.shunit2_block`), Cram's
-(`poolctl.logs.cram_block`), yath's (`poolctl.logs.yath_block`); Catch2's compact
+(`poolctl.logs.cram_block`), yath's (`poolctl.logs.yath_block`), rustc's errors of tests that
+do not compile (`poolctl.logs.cargo_build`); Catch2's compact
 reporter's lines (`poolctl.logs.catch2_compact`);
 hspec's section is RSpec's heading's (`poolctl.logs.rspec_block`)."""
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from poolctl.logs import (
     alcotest_block,
     boost_test_block,
+    cargo_build,
     catch2_compact,
     clojure_block,
     cram_block,
@@ -64,6 +66,7 @@ TRIGGERS = (
     *shunit2_block.TRIGGERS,  # shUnit2's `ASSERT:…` under a test's name
     *cram_block.TRIGGERS,  # Cram's `--- pool.t` diff of a failed test
     *yath_block.TRIGGERS,  # Test2::Harness's `[  FAIL  ]  job  1  + name` and the like
+    *cargo_build.TRIGGERS,  # rustc's `error[E0308]: …` of tests that do not compile
 )
 
 
@@ -116,6 +119,8 @@ def block_at(
         return zig_block.ZigCompileErrors(number, line, parser.name, zig_block.SOURCE, keep)
     if line.startswith(("ASSERT:", "shunit2:ERROR ")):
         return shunit2_block.block_at(parser, number, line, keep)
+    if line.startswith(cargo_build.STARTS) and cargo_build.CODED_RE.match(line):
+        return cargo_build.CargoBuildErrors(number, line, parser.name, cargo_build.SOURCE, keep)
     if line[:1] in "[(" and yath_block.read_line(parser, number, line, keep):
         return None  # (a job's lines are kept until its `( FAILED )` line)
     if line.startswith(cram_block.STARTS) and cram_block.HEADER_RE.match(line.rstrip()):

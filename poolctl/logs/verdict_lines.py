@@ -12,6 +12,7 @@ from poolctl.logs import (
     boost_test_block,
     bun_block,
     busted_block,
+    cargo_build,
     cargo_lines,
     catch2_block,
     catch2_compact,
@@ -80,6 +81,12 @@ VERDICTS = (
         "cargo test",
         re.compile(r"^test result: FAILED\. \d+ passed; (?P<failed>\d+) failed;"),
         f"{_JUNIT} (cargo-nextest's JUnit output, or cargo2junit)",
+    ),
+    Verdict(  # (its tests did not compile: none of them ran)
+        "cargo test",
+        cargo_build.COULD_NOT_RE,
+        "read rustc's errors above this line: the tests did not compile, none ran",
+        uncounted=True,
     ),
     Verdict(  # libtest's JSON event of its suite's end (`--format json`)
         "cargo test",
@@ -542,6 +549,7 @@ TRIGGERS = (
     tcltest_block.VERDICT_TRIGGER,
     zig_block.VERDICT_TRIGGER,
     cram_block.VERDICT_TRIGGER,
+    cargo_build.VERDICT_TRIGGER,
     yath_block.VERDICT_TRIGGER,
     zig_block.BUILD_VERDICT_TRIGGER,
     zig_block.NOT_BUILT_TRIGGER,
