@@ -65,6 +65,12 @@ _INDEX_MARKS = ("<", "#", ":", "'", '"', "worker", "session", "pid")
 _TAIL = 4_000  # characters kept of the end of a failure's text past MAX_FIELD
 
 
+def _dubious(attrib: dict[str, str]) -> bool:
+    """Whether a suite's own `<error>` is TAP::Formatter::JUnit's word of its script's exit
+    status (`Dubious, test returned 2 (wstat 512, 0x200)`), which prove prints too."""
+    return attrib.get("message", "").startswith("Dubious, test returned ")
+
+
 def _local(tag: str) -> str:
     """A tag without its `{namespace}`."""
     return tag.rsplit("}", 1)[-1]
@@ -134,6 +140,8 @@ class _Target:
             self.cases += 1
             if self.suites:
                 self.suites[-1].cases += 1
+        elif self.case is None and tag == "error" and self.suites and _dubious(attrib):
+            self.suites[-1].dubious += 1
         elif self.case is None and tag in ("system-out", "system-err") and self.suites:
             self.suite_output = []
             self.suite_output_size = 0

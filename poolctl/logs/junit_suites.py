@@ -28,8 +28,8 @@ class Suite:
     """A `<testsuite>` being read: its declared counts and the failures read in it."""
 
     __slots__ = (
-        "attrib", "cancelled", "cases", "cut", "cut_inside", "first_failure", "folded", "holds",
-        "line", "node", "read", "skipped_failures", "within",
+        "attrib", "cancelled", "cases", "cut", "cut_inside", "dubious", "first_failure", "folded",
+        "holds", "line", "node", "read", "skipped_failures", "within",
     )  # fmt: skip
 
     def __init__(self, attrib: dict[str, str], line: int, first_failure: int) -> None:
@@ -41,6 +41,9 @@ class Suite:
         self.read = 0
         self.skipped_failures = 0  # of skipped tests (node's failed `todo`): no failure
         self.cancelled = 0  # failures read that the suite does not count (EUnit's cancelled)
+        # its own `<error message="Dubious, test returned 2 (wstat 512, 0x200)"/>`, which
+        # TAP::Formatter::JUnit writes of a script whose tests failed and counts in `errors`
+        self.dubious = 0
         # a test case's `<failure>`s past its first, read as one failure with it
         # (`poolctl.logs.junit_several`): jasmine-reporters counts each, GoogleTest does not
         self.folded = 0
@@ -64,9 +67,11 @@ class Suite:
         if not any(values):
             return None
         try:
-            return sum(int(v) for v in values if v)
+            total = sum(int(v) for v in values if v)
         except ValueError:
             return None
+        # (the script's exit status, of its failed tests: no failure of its own)
+        return total - self.dubious if self.read > self.cancelled else total
 
 
 class Folded:
