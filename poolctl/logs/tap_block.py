@@ -132,6 +132,9 @@ class TapFailureBlock:
         self.yaml_indent: str | None = None  # inside its YAML block: the `---` line's indent
         self.yaml_done = False
         self.raw = False  # its diagnostics are indented text (Mocha's TAP reporter)
+        # a blank line right after it: `prove --merge` prints Test::More's diagnostics, which
+        # begin with one under a harness, after the `not ok` line (their stderr merged)
+        self.merged_blank = False
         # a buffered subtest's line (`not ok 3 - file {`): its subtests follow, to its `}`
         self.braced = line.rstrip().endswith(_BRACE) and bool(HEADER_RE.match(line.lstrip()))
         self.closed = False  # ... its `}` read
@@ -147,9 +150,14 @@ class TapFailureBlock:
                 self.yaml_indent, self.yaml_done = None, True
             self.lines.append((number, text))
             return True
+        if not text.strip() and len(self.lines) == 1 and not self.merged_blank:
+            self.merged_blank = True  # (under prove, Test::More's diagnostics begin so)
+            return True
         if not text.startswith(self.indent):
             return False
         own = text[len(self.indent) :]
+        if self.merged_blank and len(self.lines) == 1 and not own.startswith("#   Failed test "):
+            return False  # a blank line after it, then no diagnostics of it: its end
         if own.lstrip() == "---" and own[:1] in " \t" and len(self.lines) == 1:
             self.yaml_indent = text[: len(text) - 3]
             self.lines.append((number, text))
