@@ -26,6 +26,7 @@ from poolctl.logs.junit_names import in_group
 from poolctl.logs.junit_output import crash_context_of
 from poolctl.logs.junit_stack import caused_by
 from poolctl.logs.scan import MAX_FIELD, clip
+from poolctl.logs.tap_block import comments_said
 from poolctl.model import Failure
 
 # EUnit's surefire reporter writes a test it cancelled (its timeout ran out, its setup failed)
@@ -67,6 +68,9 @@ class Case:
         self.rerun_message = ""
 
 
+_TAP_FAILED = "TestFailed"  # TAP::Formatter::JUnit's type of a `not ok` test
+
+
 def case_failure(
     case: Case,
     tag: str,
@@ -99,6 +103,12 @@ def case_failure(
         details.update({k: v for k, v in fields.details.items() if k != "counter"})
     elif boost := boost_failure(body):  # Boost.Test's fields: its attributes say nothing
         kind, message, told = boost.kind, boost.message, boost.location
+    elif (
+        kind == _TAP_FAILED
+        and message.startswith("not ok ")
+        and (comments := [t for t in body.splitlines() if t.startswith("#")])
+    ):  # TAP::Formatter::JUnit's: the TAP line, then (under --merge) Test::More's diagnostics
+        message, told = comments_said(comments)
     elif outcome.get("cancelled") in CANCELLED:  # EUnit's cancelled test: its body is the stack
         stack = tuple(t.strip() for t in body.strip().splitlines() if t.strip())
     elif message.lower() in _GENERIC_MESSAGES and EUNIT_REASON_RE.search(body):

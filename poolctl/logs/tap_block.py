@@ -294,6 +294,13 @@ def _from_comments(texts: list[str]) -> tuple[str, str, str, list[str]]:
     return "", "\n".join(said).strip("\n"), location, stack
 
 
+def comments_said(texts: list[str]) -> tuple[str, str]:
+    """The message and place of a failure's `#` lines (bats', Test::More's), as a `not ok`
+    block's are read: for a report that holds them (TAP::Formatter::JUnit's under --merge)."""
+    _, message, location, _ = _from_comments(texts)
+    return message, location
+
+
 def _from_busted(spec: re.Match[str], texts: list[str]) -> tuple[str, str, str, list[str]]:
     """Kind, message, location and stack of busted's TAP lines below `# spec/x.lua @ 6` (the
     spec's file and the test's line, `spec`): `Failure message: ` and the message, its lines
