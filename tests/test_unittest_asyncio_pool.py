@@ -1,0 +1,80 @@
+"""A pool of asyncio-subprocess workers under unittest.IsolatedAsyncioTestCase
+(tests/fixtures/unittest/asyncio_pool/, made by src/capture_unittest_asyncio_pool.sh): every
+failure of the verbose and the dotted run read, each of the seven ways told with its evidence,
+the others left unclassified."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from poolctl.logs import read_logs
+from poolctl.model import Diagnosis, Finding, Report
+from poolctl.patterns import load_patterns
+from poolctl.triage import triage
+
+RUNS = Path(__file__).parent / "fixtures" / "unittest" / "asyncio_pool"
+LOGS = ["verbose.txt", "plain.txt"]
+KB = load_patterns()
+# the pattern each failing test shows, or None (and why) where its evidence shows none
+EXPECTED: dict[str, str | tuple[None, str]] = {
+    "test_pool_whose_worker_dies_in_init_starts": (
+        None,
+        "not yet: `exited with status 1 before its ready line` scores 0.3",
+    ),
+    "test_worker_answers_its_init_ping": "port-no-response",
+    "test_six_concurrent_callers_on_a_pool_of_two": "checkout-timeout-waiters",
+    "test_waiting_caller_is_served_while_the_pool_restarts": "pool-shutdown-during-checkout",
+    "test_mute_worker_answers_ping": (
+        None,
+        "a bare TimeoutError from asyncio.wait_for on the worker's stdout: no pool words",
+    ),
+    "test_pool_context_names_the_pool": (None, "not yet: KeyError 'pool_pid' on self.context"),
+    "test_creates_a_program": "required-field-missing",
+    "test_predict_returns_the_answer": (
+        None,
+        "a KeyError on the worker's answer dict (`prediction`, not `answer`): no fixture",
+    ),
+    "test_the_test_environment_uses_the_port_adapter": "adapter-misconfigured",
+    "test_a_request_to_a_killed_worker": (None, "not yet: ProcessLookupError, worker gone"),
+    "test_bridge_mock_resets_between_tests": (
+        None,
+        "not yet: FileNotFoundError from open_unix_connection",
+    ),
+    "test_arithmetic_still_works": (None, "assertEqual(1 + 1, 3)"),
+}
+
+
+@cache
+def report_for(log: str) -> Report:
+    return triage(read_logs([str(RUNS / log)]), KB)
+
+
+def finding(log: str, test: str) -> Finding:
+    [found] = [f for f in report_for(log).findings if f.failure.name == test]
+    return found
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_every_failure_is_read(log: str) -> None:
+    assert sorted(f.failure.name for f in report_for(log).findings) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("log", LOGS)
+@pytest.mark.parametrize("test", sorted(EXPECTED))
+def test_each_failure_gets_the_pattern_its_evidence_shows(log: str, test: str) -> None:
+    outcome = finding(log, test).outcome
+    expected = EXPECTED[test]
+    got = outcome.pattern_id if isinstance(outcome, Diagnosis) else None
+    assert got == (None if isinstance(expected, tuple) else expected)
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_an_adapter_not_registered_is_told_by_the_registry_s_words(log: str) -> None:
+    # `aiopool.AdapterNotRegistered: adapter 'pool' is not registered (registered: ['port'])`
+    # was unclassified: no signal knew a registry's "not registered"
+    outcome = finding(log, "test_the_test_environment_uses_the_port_adapter").outcome
+    assert isinstance(outcome, Diagnosis)
+    assert any("adapter 'pool' is not registered" in e.text for e in outcome.evidence)
