@@ -50,7 +50,8 @@ def test_each_failed_program_is_read_with_what_it_printed(
         ("hangs_in_checkout", "***Timeout", "-"),
         ("not_built", "***Not Run", "-"),
         ("fail_regex", "***Failed  Error regular expression ", "-"),
-        ("start_worker_fixture", "pool_tests.c:40: FAIL start_fixture:", "-"),
+        # `worker exited with status 1 before its ready line`: a worker dead in its start
+        ("start_worker_fixture", "pool_tests.c:40: FAIL start_fixture:", "port-no-response"),
         ("pings_started_worker", "***Not Run", "-"),
     ]  # (the skipped test and the disabled one are no failures)
     assert len(read) == len(expected)

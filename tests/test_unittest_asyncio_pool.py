@@ -20,10 +20,7 @@ LOGS = ["verbose.txt", "plain.txt"]
 KB = load_patterns()
 # the pattern each failing test shows, or None (and why) where its evidence shows none
 EXPECTED: dict[str, str | tuple[None, str]] = {
-    "test_pool_whose_worker_dies_in_init_starts": (
-        None,
-        "not yet: `exited with status 1 before its ready line` scores 0.3",
-    ),
+    "test_pool_whose_worker_dies_in_init_starts": "port-no-response",
     "test_worker_answers_its_init_ping": "port-no-response",
     "test_six_concurrent_callers_on_a_pool_of_two": "checkout-timeout-waiters",
     "test_waiting_caller_is_served_while_the_pool_restarts": "pool-shutdown-during-checkout",
@@ -78,3 +75,14 @@ def test_an_adapter_not_registered_is_told_by_the_registry_s_words(log: str) -> 
     outcome = finding(log, "test_the_test_environment_uses_the_port_adapter").outcome
     assert isinstance(outcome, Diagnosis)
     assert any("adapter 'pool' is not registered" in e.text for e in outcome.evidence)
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_a_worker_exited_before_its_ready_line_died_in_its_start(log: str) -> None:
+    # `WorkerStartError: worker pid N exited with status 1 before its ready line` scored 0.3
+    # (a worker's non-zero exit alone) and was unclassified
+    outcome = finding(log, "test_pool_whose_worker_dies_in_init_starts").outcome
+    assert isinstance(outcome, Diagnosis)
+    assert any("before its ready line" in e.text for e in outcome.evidence)
+    causes = {h.id: h.status for h in outcome.hypotheses}
+    assert (causes["crashed"], causes["stuck-in-init"]) == ("confirmed", "ruled-out")
