@@ -36,10 +36,7 @@ EXPECTED: dict[str, str | tuple[None, str]] = {
     ),
     "test_the_test_environment_uses_the_port_adapter": "adapter-misconfigured",
     "test_a_request_to_a_killed_worker": (None, "not yet: ProcessLookupError, worker gone"),
-    "test_bridge_mock_resets_between_tests": (
-        None,
-        "not yet: FileNotFoundError from open_unix_connection",
-    ),
+    "test_bridge_mock_resets_between_tests": "dependency-not-started",
     "test_arithmetic_still_works": (None, "assertEqual(1 + 1, 3)"),
 }
 
@@ -86,3 +83,14 @@ def test_a_worker_exited_before_its_ready_line_died_in_its_start(log: str) -> No
     assert any("before its ready line" in e.text for e in outcome.evidence)
     causes = {h.id: h.status for h in outcome.hypotheses}
     assert (causes["crashed"], causes["stuck-in-init"]) == ("confirmed", "ruled-out")
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_a_unix_socket_asyncio_connects_to_that_is_not_there_is_pattern_7(log: str) -> None:
+    # `await asyncio.open_unix_connection(SOCKET)` then asyncio's `sock.connect(address)` and
+    # `FileNotFoundError: [Errno 2] No such file or directory` scored 0.3 (the path a variable)
+    outcome = finding(log, "test_bridge_mock_resets_between_tests").outcome
+    assert isinstance(outcome, Diagnosis)
+    quoted = [e.text for e in outcome.evidence]
+    assert "reader, writer = await asyncio.open_unix_connection(SOCKET)" in quoted
+    assert outcome.facts["service"] == "the daemon that serves the Unix socket"
