@@ -24,10 +24,7 @@ EXPECTED: dict[str, str | tuple[None, str]] = {
     "test_worker_answers_its_init_ping": "port-no-response",
     "test_six_concurrent_callers_on_a_pool_of_two": "checkout-timeout-waiters",
     "test_waiting_caller_is_served_while_the_pool_restarts": "pool-shutdown-during-checkout",
-    "test_mute_worker_answers_ping": (
-        None,
-        "a bare TimeoutError from asyncio.wait_for on the worker's stdout: no pool words",
-    ),
+    "test_mute_worker_answers_ping": "port-no-response",
     "test_pool_context_names_the_pool": (None, "not yet: KeyError 'pool_pid' on self.context"),
     "test_creates_a_program": "required-field-missing",
     "test_predict_returns_the_answer": (
@@ -94,3 +91,27 @@ def test_a_unix_socket_asyncio_connects_to_that_is_not_there_is_pattern_7(log: s
     quoted = [e.text for e in outcome.evidence]
     assert "reader, writer = await asyncio.open_unix_connection(SOCKET)" in quoted
     assert outcome.facts["service"] == "the daemon that serves the Unix socket"
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_a_timed_out_read_of_a_worker_s_stdout_keeps_its_chained_frames(log: str) -> None:
+    # asyncio.wait_for raises `TimeoutError` from the CancelledError of the stream's readline:
+    # unittest prints both tracebacks, and only the last one's frames were the stack (no
+    # `asyncio/streams.py: in readline`): a bare TimeoutError, unclassified (0.3)
+    [failure] = [
+        f
+        for f in read_logs([str(RUNS / log)]).failures
+        if f.name == "test_mute_worker_answers_ping"
+    ]
+    stack = [frame.rsplit("/", 1)[-1] for frame in failure.stacktrace]
+    assert stack[:4] == [
+        "tasks.py:500: in wait_for",
+        "streams.py:563: in readline",
+        "streams.py:655: in readuntil",
+        "streams.py:540: asyncio.exceptions.CancelledError",
+    ]
+    assert stack[-2:] == ["aiopool.py:69: in request", "tasks.py:502: TimeoutError"]
+    assert failure.location.endswith("test_pool.py:44")
+    outcome = finding(log, "test_mute_worker_answers_ping").outcome
+    assert isinstance(outcome, Diagnosis)
+    assert any("stdout.readline()" in e.text for e in outcome.evidence)

@@ -235,10 +235,10 @@ class _ExceptionGroup:
 
 
 class Traceback:
-    """A block's body read: its last traceback's frames (spelt as pytest's, `path:N: in f`,
-    the last `path:N: Kind`), the code lines under them, the exception's kind and message (its
-    line, `Kind: said`, as pytest's message is, and what follows it), the exceptions chained
-    before it, and the captured output."""
+    """A block's body read: its tracebacks' frames, the chained ones' first (spelt as pytest's,
+    `path:N: in f`, each exception's `path:N: Kind`), the last traceback's code lines, the
+    exception's kind and message (its line, `Kind: said`, as pytest's message is, and what
+    follows it), the exceptions chained before it, and the captured output."""
 
     def __init__(self, body: list[str]) -> None:
         self.frames: list[str] = []
@@ -248,6 +248,7 @@ class Traceback:
         self.captured: dict[str, list[str]] = {}
         self.kind = ""
         said: list[str] = []
+        chained: list[str] = []  # the frames of the tracebacks chained before the last one
         part = "traceback"  # then "message", then a captured stream's key
         for text in body:
             if text in _CAPTURED:
@@ -258,6 +259,7 @@ class Traceback:
             elif text.startswith("Traceback (most recent call last):") or text in _CHAINED:
                 if said:  # an exception chained before the last one: its message said why
                     self.causes.append(_joined(said))
+                chained += self.frames if text in _CHAINED else []
                 self.frames, self.places, self.source, said = [], [], [], []
                 self.kind, part = "", "traceback"
             elif part == "traceback" and (frame := _FRAME_RE.match(text)):
@@ -280,6 +282,9 @@ class Traceback:
             elif part == "message":
                 said.append(text)
         self.message = _joined(said)
+        # the chained tracebacks' frames first, as pytest prints them: where the first
+        # exception was raised (asyncio's stream read under a wait_for) is on the stack too
+        self.frames = chained + self.frames
 
     def module_location(self) -> str:
         """`file:line` of the last module-level frame (an import that raised), or ''."""
