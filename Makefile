@@ -87,7 +87,9 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # lacks (tests/test_first_step_offered.py); @zereight/mcp-gitlab asks, in pino-pretty's colours,
 # for either of two variables (tests/test_stdio_copy_asks.py); server-gmail-autoauth-mcp copies its
 # OAuth keys into a folder it does not create (tests/test_node_enoent.py); nx-mcp with
-# `--transport sse` reads its stdin while it serves SSE (tests/test_serves_asked_channel.py)
+# `--transport sse` reads its stdin while it serves SSE (tests/test_serves_asked_channel.py);
+# postgrestools' usage names `lsp-proxy` as acting as a server for the Language Server Protocol
+# (tests/test_jsonrpc_peers_programs.py)
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31 @biomejs/biome@2.6.9 \
@@ -107,7 +109,8 @@ NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server
                    cclsp@0.7.0 @pandacss/mcp@1.12.1 @stripe/mcp@0.3.3 \
                    @elastic/mcp-server-elasticsearch@0.3.1 figma-developer-mcp@0.13.2 \
                    @ast-grep/cli@0.51.1 @zereight/mcp-gitlab@2.1.64 \
-                   @gongrzhe/server-gmail-autoauth-mcp@1.1.11 nx-mcp@0.25.0
+                   @gongrzhe/server-gmail-autoauth-mcp@1.1.11 nx-mcp@0.25.0 \
+                   @postgrestools/postgrestools@0.25.7
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0

@@ -3,8 +3,9 @@ their pipes: fish-lsp 1.1.4 (npm, installed alone by `make peers`) refuses LSP's
 `spawn fish ENOENT` when no fish shell is on its PATH; mcp-server-git 2026.10.19 (the dev extra)
 exits when its `--repository` is not there; @playwright/mcp 0.0.83 (npm, alone) given `--port N`
 serves HTTP there; `docker run -i` with no Docker daemon never starts its server; @biomejs/biome
-2.6.9 (npm, alone) without `lsp-proxy` prints its usage on stdout. The verdict names the program
-to install, the path to give, the option to drop, the engine to start, the subcommand to give."""
+2.6.9 (npm, alone) without `lsp-proxy` prints its usage on stdout, as @postgrestools/postgrestools
+0.25.7 (npm, alone) does. The verdict names the program to install, the path to give, the
+option to drop, the engine to start, the subcommand to give."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 FISH_LSP = REPO / ".peers/alone/fish-lsp/node_modules/.bin/fish-lsp"
 BIOME = REPO / ".peers/alone/@biomejs/biome/node_modules/.bin/biome"
+POSTGRESTOOLS = REPO / ".peers/alone/@postgrestools/postgrestools/node_modules/.bin/postgrestools"
 WAIT = "20"  # seconds a server may take to start on a loaded machine
 
 
@@ -241,6 +243,34 @@ def test_a_language_server_printing_its_usage_on_stdout_and_exiting_zero_is_told
         "running, then forwards Language Server`)"
     ), d["cause"]
     assert d["remediation"].startswith(f"Start it with `lsp-proxy` (`{BIOME} lsp-proxy`)")
+
+
+@pytest.mark.skipif(
+    not POSTGRESTOOLS.exists(),
+    reason=f"{POSTGRESTOOLS.relative_to(REPO)} is missing: run `make peers` (needs npm)",
+)
+def test_a_usage_entry_acting_as_a_server_for_the_language_server_protocol_is_the_subcommand(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@postgrestools/postgrestools 0.25.7 (Biome's fork for Postgres, a binary shipped in its
+    npm package) with no command prints its usage on stdout and exits with code 0, as biome does,
+    but its `lsp-proxy` entry reads `Acts as a server for the Language Server Protocol over
+    stdin/stdout.`: no verb the usage reader knew, so the fix was only 'Give it the arguments its
+    usage (quoted) asks for'. `postgrestools lsp-proxy` answers the handshake (ping, by hand);
+    its `start`, `Starts the daemon server process.`, is no language server."""
+    argv = ["ping", "--json", "--protocol", "lsp", "--timeout", WAIT, "--cwd", str(tmp_path)]
+    code = main([*argv, "--", str(POSTGRESTOOLS)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    assert d["cause"].endswith(
+        "; it was started without its subcommand `lsp-proxy`, which its usage on stdout names "
+        "as starting a language server (`lsp-proxy  Acts as a server for the Language Server "
+        "Protocol over stdin/stdout.`)"
+    ), d["cause"]
+    assert d["remediation"].startswith(
+        f"Start it with `lsp-proxy` (`{POSTGRESTOOLS} lsp-proxy`)"
+    ), d["remediation"]
 
 
 @pytest.mark.skipif(

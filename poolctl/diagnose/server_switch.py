@@ -26,9 +26,12 @@ _ENTRY = re.compile(
 )
 # what the description of a language server's switch says it does: start or run one (fish-lsp's
 # `env  generate environment variables for lsp configuration` names the protocol, and no server;
-# biome's `lsp-proxy` forwards LSP's messages to its daemon, its `start` starts the daemon alone)
+# biome's `lsp-proxy` forwards LSP's messages to its daemon, its `start` starts the daemon alone;
+# postgrestools' `lsp-proxy` `Acts as a server for the Language Server Protocol`)
 _SERVES = re.compile(
-    r"\b(?:start|run|launch|serve|forward)s?\b.{0,40}?\b(?:language[ -]server|lsp)\b", re.IGNORECASE
+    r"\b(?:(?:start|run|launch|serve|forward)s?|acts? as an? server)\b.{0,40}?"
+    r"\b(?:language[ -]server|lsp)\b",
+    re.IGNORECASE,
 )
 
 
