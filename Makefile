@@ -133,15 +133,17 @@ $(PEERS_STAMP): Makefile
 # `notifications/message` before refusing LSP's initialize with an error that names no MCP
 # field (tests/test_jsonrpc_peers_found.py); mcp-shell-server 1.1.14 (`mcp<2` too) refuses every
 # command unless ALLOW_COMMANDS is set (tests/test_scenario_mcp_tools.py); mcp-server-sqlite
-# 2025.4.25 answers a tool's error with isError false (tests/test_error_text_tool.py). Without
-# them those tests skip, saying so.
+# 2025.4.25 answers a tool's error with isError false (tests/test_error_text_tool.py);
+# mcp-server-tree-sitter 0.7.0 (`mcp[cli]>=1.23`, it imports the SDK 1's FastMCP) logs, in rich's
+# wrapped columns, that a --config it is given does not exist, and serves on
+# (tests/test_start_error_path.py). Without them those tests skip, saying so.
 PY_PEERS       := $(PEERS)/py-mcp1
 PY_PEERS_STAMP := $(PY_PEERS)/.installed-stamp
 $(PY_PEERS_STAMP): Makefile
 	@$(PYTHON) -m venv $(PY_PEERS) \
 	  && $(PY_PEERS)/bin/pip install --quiet --disable-pip-version-check \
 	    mcp-server-calculator==0.2.1 mcp-shell-server==1.1.14 mcp==1.30.0 \
-	    mcp-server-sqlite==2025.4.25 \
+	    mcp-server-sqlite==2025.4.25 mcp-server-tree-sitter==0.7.0 \
 	  && touch $(PY_PEERS_STAMP) \
 	  || echo "pip could not install the MCP SDK 1 servers: their tests will be skipped"
 

@@ -30,6 +30,7 @@ from poolctl.worker_end import outlived_its_stdin
 from poolctl.worker_types import STILL_RUNNING, StderrMode
 
 from .probe import Probe
+from .start_path import absent_at_start
 from .target import CheckList, first_lines
 
 SECTION = "Output hygiene"
@@ -280,6 +281,14 @@ def _stderr(
             f"{len(errors)} error line(s) on stderr at start ({_cut(errors[0])!r}){moved.why()}",
             moved.fix(),
             [*moved.evidence(origin), *evidence],
+        )
+    elif errors and (absent := absent_at_start(apart.stderr, errors, apart.spec)):
+        out.add(
+            "stderr",
+            "warn",
+            f"{len(errors)} error line(s) on stderr at start{absent.why()}",
+            absent.absent.fix(),
+            [*absent.evidence(origin), *evidence],
         )
     elif errors:
         out.add(
