@@ -24,14 +24,20 @@ from tests.conftest import Processes, RunCli
 DIES = Path(__file__).resolve().parent / "workers" / "dies_on_second_request.py"
 
 
-def ping(run_cli: RunCli, how: str) -> dict[str, Any]:
-    """`ping --count 2` of a worker that answers the first ping and ends badly on the second."""
-    code, out, _ = run_cli(
-        "ping", "--json", "--count", "2", "--timeout", "3", "--", sys.executable, str(DIES), how
-    )
+def outcome(run_cli: RunCli, *args: str) -> dict[str, Any]:
+    """The first finding's outcome of a poolctl command (`--json`) that found a failure."""
+    code, out, _ = run_cli(*args)
     assert code == 1, out
     diagnosis: dict[str, Any] = json.loads(out)["findings"][0]["outcome"]
     return diagnosis
+
+
+def ping(run_cli: RunCli, how: str) -> dict[str, Any]:
+    """`ping --count 2` of a worker that answers the first ping and ends badly on the second."""
+    return outcome(
+        run_cli, "ping", "--json", "--count", "2", "--timeout", "3", "--", sys.executable,
+        str(DIES), how,
+    )  # fmt: skip
 
 
 def kernel_log(diagnosis: dict[str, Any]) -> dict[str, Any]:
@@ -157,9 +163,9 @@ def test_a_worker_gone_before_its_timeout_is_not_said_to_have_exited_past_it(
     before. Before: 'how the process ended: 1.1 s after it started, past its 1 s timeout, while
     poolctl waited on for a slow start', which nothing had seen."""
     worker = Path(__file__).resolve().parent / "workers" / "crashes_leaving_a_child_on_stdout.py"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
-    assert code == 1, out
-    diagnosis = json.loads(out)["findings"][0]["outcome"]
+    diagnosis = outcome(
+        run_cli, "ping", "--json", "--timeout", "1", "--", sys.executable, str(worker)
+    )
     assert "exited with code 1" in diagnosis["cause"], diagnosis["cause"]
     (ended,) = [e for e in diagnosis["evidence"] if e["note"].startswith("how the process ended")]
     assert ended["note"] == "how the process ended", ended
@@ -210,7 +216,8 @@ def test_a_keyboard_interrupt_its_code_raised_is_still_its_error(
     worker.write_text(
         DIES.read_text().replace("os.kill(0, signal.SIGINT)", "raise KeyboardInterrupt")
     )
-    code, out, _ = run_cli(
+    d = outcome(
+        run_cli,
         "ping",
         "--json",
         "--count",
@@ -222,8 +229,6 @@ def test_a_keyboard_interrupt_its_code_raised_is_still_its_error(
         str(worker),
         "int-group",
     )
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert "killed by SIGINT (2), after the exception `KeyboardInterrupt`" in d["cause"], d["cause"]
     assert d["remediation"].startswith("Fix the error it reports (`KeyboardInterrupt`)")
 
@@ -235,12 +240,11 @@ def test_a_worker_its_shell_waited_for_is_said_killed_by_the_signal_the_shell_re
     """`sh -c 'worker; exit $?'`: the worker killed itself by SIGKILL, and the shell exited
     with 137 after its line `Killed`. Before: 'exited with code 137' and 'Find why it exits:
     run … by hand', the kernel log not read."""
-    code, out, _ = run_cli(
+    d = outcome(
+        run_cli,
         "ping", "--json", "--count", "2", "--timeout", "3", "--",
         shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "kill",
     )  # fmt: skip
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert "exited with code 137: its shell reports " in d["cause"], d["cause"]
     assert " killed by SIGKILL (9) (`" in d["cause"]
     assert d["remediation"].startswith("Find what sent SIGKILL: "), d["remediation"]
@@ -281,12 +285,11 @@ def test_a_worker_a_timeout_in_its_command_ended_is_told_so(run_cli: RunCli) -> 
     """`timeout 5 worker`: it answered, hung in the next request, and `timeout` ended it,
     exiting 124. Before: 'exited with code 124, leaving no word of why', with the fix to look
     for a `close(2)` of its stderr under strace."""
-    code, out, _ = run_cli(
+    d = outcome(
+        run_cli,
         "ping", "--json", "--count", "2", "--timeout", "20", "--no-experiments", "--",
         "timeout", "5", sys.executable, str(DIES), "hang",
     )  # fmt: skip
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert (
         "exited with code 124: `timeout 5` in its command ended it: coreutils' timeout"
         in (d["cause"])
@@ -321,12 +324,11 @@ def test_a_shell_wrapped_worker_that_sent_itself_sigint_is_told_its_own_call(
     """`sh -c 'python3 worker.py; exit $?'`: Python ended by the SIGINT it sent itself and the
     shell exited with 130. Before: 'exited with code 130, after the exception
     `KeyboardInterrupt`' and 'Fix the error it reports (`KeyboardInterrupt`)'."""
-    code, out, _ = run_cli(
+    d = outcome(
+        run_cli,
         "ping", "--json", "--count", "2", "--timeout", "3", "--",
         shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "int-self",
     )  # fmt: skip
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert (
         "exited with code 130: the program its shell ran was ended by SIGINT (2), as "
         in (d["cause"])
@@ -351,26 +353,32 @@ def _interrupt_when_waiting(pid_file: Path, done: threading.Event) -> None:
         time.sleep(0.02)
 
 
+def outcome_interrupted(run_cli: RunCli, pid_file: Path, *worker: str) -> dict[str, Any]:
+    """`outcome` of a ping of `worker`, sent SIGINT by this test once it waits in its second
+    request (it writes its pid into `pid_file`, given it as PID_FILE)."""
+    done = threading.Event()
+    sender = threading.Thread(target=_interrupt_when_waiting, args=(pid_file, done))
+    sender.start()
+    try:
+        return outcome(
+            run_cli, "ping", "--json", "--count", "2", "--timeout", "10",
+            "--env", f"PID_FILE={pid_file}", "--", *worker,
+        )  # fmt: skip
+    finally:
+        done.set()
+        sender.join()
+
+
 @pytest.mark.parametrize("shell", [s for s in ("dash", "bash") if shutil.which(s)])
 def test_a_shell_wrapped_worker_sent_sigint_from_outside_is_told_so_not_an_error_to_fix(
     run_cli: RunCli, shell: str, tmp_path: Path
 ) -> None:
     """This test sends SIGINT to the Python program alone as it sleeps in a request; its shell
     exits with 130. Before: 'Fix the error it reports (`KeyboardInterrupt`)'."""
-    pid_file = tmp_path / "pid"
-    done = threading.Event()
-    sender = threading.Thread(target=_interrupt_when_waiting, args=(pid_file, done))
-    sender.start()
-    try:
-        code, out, _ = run_cli(
-            "ping", "--json", "--count", "2", "--timeout", "10", "--env", f"PID_FILE={pid_file}",
-            "--", shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "hang",
-        )  # fmt: skip
-    finally:
-        done.set()
-        sender.join()
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome_interrupted(
+        run_cli, tmp_path / "pid",
+        shell, "-c", '"$0" "$@"; exit $?', sys.executable, str(DIES), "hang",
+    )  # fmt: skip
     assert (
         "exited with code 130: the program its shell ran was ended by SIGINT (2), as "
         in (d["cause"])
@@ -395,11 +403,18 @@ def test_a_worker_that_switched_framing_mid_run_is_told_so(run_cli: RunCli) -> N
     answers in line, not packet-4 … writes in another framing than it reads', told to make the
     worker write packet-4 as if it never had."""
     worker = Path(__file__).resolve().parent / "workers" / "switches_to_lines.py"
-    code, out, _ = run_cli(
-        "ping", "--json", "--count", "2", "--timeout", "3", "--", sys.executable, str(worker)
+    d = outcome(
+        run_cli,
+        "ping",
+        "--json",
+        "--count",
+        "2",
+        "--timeout",
+        "3",
+        "--",
+        sys.executable,
+        str(worker),
     )
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert d["cause"].startswith(
         "The worker switched framing mid-run: it answered 1 request(s) of this session in "
         'packet-4, then wrote its reply to this one in line: \'{"id": 2, '
@@ -416,20 +431,7 @@ def test_a_worker_sent_sigint_from_outside_is_not_said_to_maybe_send_it_itself(
     """This test sends SIGINT to the Python worker as it sleeps in a request (no shell). Before:
     'sent by another process … or by the worker itself (`os.kill(os.getpid(), …)`): its exit
     status does not say which', though its traceback ends in its sleep, no call that sends it."""
-    pid_file = tmp_path / "pid"
-    done = threading.Event()
-    sender = threading.Thread(target=_interrupt_when_waiting, args=(pid_file, done))
-    sender.start()
-    try:
-        code, out, _ = run_cli(
-            "ping", "--json", "--count", "2", "--timeout", "10", "--env", f"PID_FILE={pid_file}",
-            "--", sys.executable, str(DIES), "hang",
-        )  # fmt: skip
-    finally:
-        done.set()
-        sender.join()
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome_interrupted(run_cli, tmp_path / "pid", sys.executable, str(DIES), "hang")
     assert (
         "killed by SIGINT (2) (sent by another process (a supervisor, a timeout wrapper"
         in (d["cause"])
@@ -450,9 +452,7 @@ def test_a_worker_killed_while_its_child_holds_its_stdout_did_not_go_into_the_ba
     open: it went into the background (sent by …)', as a daemon's exit reads, the signal's
     sender said of the daemon."""
     worker = Path(__file__).resolve().parent / "workers" / "killed_by_its_child.py"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome(run_cli, "ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
     assert "killed by SIGTERM (15) (sent by " in d["cause"], d["cause"]  # (who: below)
     assert "background" not in d["cause"] and "foreground" not in d["remediation"]
     assert re.search(
@@ -470,9 +470,7 @@ def test_a_flood_of_bytes_not_utf8_on_stderr_is_quoted_by_its_end(run_cli: RunCl
     end of its stderr was quoted whole, 16,383 replacement characters (a screenful of them in
     the terminal, 48 KiB in each of the report's three copies of the quote)."""
     worker = Path(__file__).resolve().parent / "workers" / "floods_stderr_undecodable.py"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", sys.executable, str(worker))
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome(run_cli, "ping", "--json", "--timeout", "2", "--", sys.executable, str(worker))
     assert "exited with code 3" in d["cause"], d["cause"]
     (tail,) = [e["text"] for e in d["evidence"] if e["note"] == "the end of its stderr"]
     flood, said = tail.split("\n")
@@ -491,11 +489,18 @@ def test_a_worker_that_stops_in_the_middle_of_its_answer_is_told_what_to_find(
     look at its stderr …; try a longer --timeout', the half frame quoted but not acted on
     (the pool's finding of it said what to find)."""
     worker = Path(__file__).resolve().parent / "workers" / "pauses_mid_frame.py"
-    code, out, _ = run_cli(
-        "ping", "--json", "--count", "2", "--timeout", "1", "--", sys.executable, str(worker)
+    d = outcome(
+        run_cli,
+        "ping",
+        "--json",
+        "--count",
+        "2",
+        "--timeout",
+        "1",
+        "--",
+        sys.executable,
+        str(worker),
     )
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
     assert "; 25 bytes of a frame had arrived (quoted)" in d["cause"], d["cause"]
     assert re.match(
         r"Next: find what it waits on between the parts of its answer \(its stack(, quoted)?\); "
@@ -516,9 +521,7 @@ def test_a_worker_killed_by_its_own_child_is_told_so_from_a_copy_under_strace(
     process (a supervisor, a timeout wrapper, a user) or by the worker itself …: its exit
     status does not say which', its own child not among them."""
     worker = Path(__file__).resolve().parent / "workers" / "killed_by_its_child.py"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome(run_cli, "ping", "--json", "--timeout", "1", "--", sys.executable, str(worker))
     said = re.search(
         r"killed by SIGTERM \(15\) \(sent by its own child: in a fresh process of its command "
         r"under strace, pid (\d+) \(a fork of `[^`]*killed_by_its_child\.py`\) sent it SIGTERM, "
@@ -546,9 +549,7 @@ def test_a_shell_worker_killed_by_its_subshell_names_the_fork_of_the_shell(
     """`(sleep 0.2; kill -TERM $$) &` in the worker's shell: the subshell, a fork running no
     program of its own, is named by the shell's command line."""
     script = "(sleep 0.2; kill -TERM $$) & read -r line"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome(run_cli, "ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
     assert re.search(
         r"\(sent by its own child: in a fresh process of its command under strace, pid \d+ "
         r"\(a fork of `/bin/sh -c \(sleep 0\.2; kill -TERM \$\$\) & read -r line`\) sent it "
@@ -592,9 +593,7 @@ def test_a_worker_sigkilled_by_its_own_child_is_told_so_where_the_oom_killer_is_
     at a SIGKILL: the kill() of its copy names the sender. Where the kernel log cannot be
     read, the OOM killer is not ruled out, and no copy is started (it might grow as big)."""
     script = "(sleep 0.2; kill -9 $$) & read -r line"
-    code, out, _ = run_cli("ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
-    assert code == 1, out
-    d = json.loads(out)["findings"][0]["outcome"]
+    d = outcome(run_cli, "ping", "--json", "--timeout", "2", "--", "/bin/sh", "-c", script)
     if read_kernel_log().lines is None:
         assert "the kernel log could not be read here" in d["cause"], d["cause"]
         assert "under strace" not in d["cause"]
