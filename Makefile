@@ -168,13 +168,14 @@ $(PY_PEERS_STAMP): Makefile
 # `Valid ALLOWED_DIR is required` (tests/test_required_variable.py). office-word-mcp-server prints
 # a line to stdout from its own code as it starts (tests/test_printed_by.py).
 # duckduckgo-mcp-server offline answers a search with success, its error sent as an MCP log
-# message (tests/test_stderr_during_call.py).
+# message (tests/test_stderr_during_call.py). mcp-server-motherduck given a --db-path that is not
+# there answers each tool call with `database does not exist` (tests/test_tool_error_command_path.py).
 PY_ALONE       := mcp-neo4j-cypher==0.6.0 mcp-atlassian==0.23.1 autotools-language-server==0.1.3 \
                   arxiv-mcp-server==0.8.2 just-lsp==0.10.0 excel-mcp-server==2.2.2 \
                   mcp-for-blender==2.2.4 kubernetes-mcp-server==0.0.69 \
                   mcp-alchemy==2026.10.15.202659 mcp-server-duckdb==1.1.0 wcgw==5.6.7 \
                   cli-mcp-server==0.2.5 office-word-mcp-server==1.1.11 \
-                  duckduckgo-mcp-server==0.7.0
+                  duckduckgo-mcp-server==0.7.0 mcp-server-motherduck==1.1.0
 PY_ALONE_STAMP := $(PEERS)/py-alone/.installed-stamp
 $(PY_ALONE_STAMP): Makefile
 	@ok=1; for p in $(PY_ALONE); do $(PYTHON) -m venv $(PEERS)/py-alone/$${p%%==*} \

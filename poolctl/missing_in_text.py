@@ -9,6 +9,9 @@ import os
 import re
 from typing import Any
 
+from poolctl.diagnose.missing_path import missing_path
+from poolctl.worker_types import WorkerSpec
+
 _MISSING = re.compile(r"(?i)\b(?:does not exist|doesn't exist|not found|no such file)\b")
 
 
@@ -35,3 +38,17 @@ def missing_path_text(method: str, args: dict[str, Any] | None, result: Any) -> 
                     f"the tool's result; its `{name}`, {value}, does not exist here"
                 )
     return ""
+
+
+def command_path_text(said: str, spec: WorkerSpec) -> str:
+    """The note for a request's error that names a path of the server's command line as not
+    there, that path not there (mcp-server-motherduck's `--db-path`: `Cannot open database
+    "/x.duckdb" in read-only mode: database does not exist`); "" otherwise."""
+    absent = missing_path(said, spec)
+    if absent is None or absent.relative:  # a relative one is the server's folder to resolve
+        return ""
+    what = f"`{absent.option}`" if absent.option else "it"
+    return (
+        f"; `{absent.given()}` on its command line names a path that does not exist: give "
+        f"{what} a path that exists"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from poolctl import activity
 from poolctl.diagnose.asks import asked_for, unset
-from poolctl.missing_in_text import missing_path_text
+from poolctl.missing_in_text import command_path_text, missing_path_text
 from poolctl.model import ProtocolStep
 from poolctl.protocol import PROTOCOLS, Protocol, Request, Response, Step, workspace
 from poolctl.protocol.init_asked import read_of_nothing, unchecked_options_hint
@@ -151,6 +151,7 @@ def run_session(
                 said = problem or response.error_message
                 detail += unresolved_host(said) + _asks_environment(worker, said)
                 detail += refused_here(said)
+                detail += command_path_text(said, worker.spec)
                 detail += lacked_words(said, args or {}) if step.method == command else ""
             if session.mismatch:
                 detail = f"answered, but not as {protocol.server_noun}: {session.mismatch}"
