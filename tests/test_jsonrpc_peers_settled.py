@@ -19,11 +19,14 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from poolctl.diagnose import cpu_wait
+from poolctl.diagnose.procinfo import ProcState
 from tests.conftest import REPO, Processes
 from tests.test_doctor_checks import Doctor, doctor, only
 from tests.test_jsonrpc_peers import (
@@ -169,6 +172,40 @@ def test_an_mcp_server_spoken_dspex_is_let_go_once_mcps_opening_names_it(
         "; packet-2, packet-1 not tried (not begun: the mcp opening (initialize) in line got an "
         "MCP server's answer"
     ) in framing["reason"], framing["reason"]
+
+
+@needs_mcp_time
+def test_an_mcp_server_starved_of_cpu_at_its_look_keeps_the_opening_that_named_it(
+    capsys: pytest.CaptureFixture[str],
+    processes: Processes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """mcp-server-time spoken dspex, looked at after the MCP opening's answer had ended its
+    wait, on a CPU shared with three busy loops (each 3 ms busy, 0.5 ms asleep; 1 run in 15):
+    it had waited for a CPU longer than it ran, and was at work again after the look. Taken for a
+    worker still at work, its experiments were dropped unused (none in the facts, the
+    JSON-RPC ping neither asked nor 'not asked') and the verdict said it waited for the rest
+    of a message. That look's readings stand in here for the load: the answer that ended the
+    wait explains the silence whatever the CPU did."""
+    real_wait, real_again = cpu_wait.cpu_wait, cpu_wait.read_again
+
+    def waited_longer_than_it_ran(live: Any, timeout: float, later: Any = ()) -> Any:
+        return object() if timeout == 0.0 else real_wait(live, timeout, later)
+
+    def risen_since(live: Any) -> tuple[ProcState, ...]:
+        return tuple(replace(p, cpu_seconds=p.cpu_seconds + 0.01) for p in real_again(live))
+
+    monkeypatch.setattr(cpu_wait, "cpu_wait", waited_longer_than_it_ran)
+    monkeypatch.setattr(cpu_wait, "read_again", risen_since)
+    run = tmp_path / "run"
+    d = verdict(capsys, "--timeout", LONG, "--run-dir", str(run), "--", str(MCP_TIME))
+    let_go(d, "the mcp opening (initialize) in line got an MCP server's answer, in ")
+    [ping] = [e for e in d["facts"]["experiments"] if e["id"] == "protocol-jsonrpc"]
+    assert ping["detail"].startswith("not asked: the mcp opening (initialize) got an answer first")
+    assert statuses(d) == settled("untested", "confirmed")
+    assert "the mcp opening (initialize) gets an answer (server 'mcp-time'" in d["cause"]
+    assert d["remediation"].startswith(SPEAK_MCP)
 
 
 def test_an_mcp_server_whose_framings_were_not_begun_has_buffering_ruled_out_by_its_opening(

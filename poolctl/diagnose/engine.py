@@ -19,8 +19,9 @@ from poolctl.rundir import RunDir
 from poolctl.worker import WorkerProcess
 from poolctl.worker_types import NoAnswer
 
+from .busy_look import busy_at_look
 from .close_probe import answer_after_close, close_stdin
-from .cpu_wait import cpu_wait, read_again, starved_at_work
+from .cpu_wait import cpu_wait, read_again
 from .diagnosis_facts import diagnosis_facts
 from .early import EarlyExperiments
 from .exited_plan import exited_on_opening, exited_since
@@ -131,8 +132,7 @@ def _plan(obs: Observations) -> Plan:
             # it starts (or answers) once the lock's holder lets go, whatever the wait: a copy
             # of it would wait for that lock too (a pool's other worker holds it while it serves)
             return Plan()
-        # starting up, or busy (its event loop on its stdin, its work waiting for a CPU)
-        if request_unread(obs) or live.stdin_wait() is None or starved_at_work(live):
+        if busy_at_look(obs, live):
             return Plan(wait_longer=not serves_now(obs), experiments=listens_by_default(obs))
     return Plan(probe_stdin=True)
 
