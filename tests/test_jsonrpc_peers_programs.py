@@ -321,3 +321,27 @@ def test_a_step_asked_for_first_names_the_environment_variable_offered_in_its_pl
         "worker's `env`), which its words offer in place of that step (untested: no copy was "
         "started so)."
     ), d["remediation"]
+
+
+@pytest.mark.skipif(
+    not POSTGRESTOOLS.exists(),
+    reason=f"{POSTGRESTOOLS.relative_to(REPO)} is missing: run `make peers`",
+)
+def test_a_language_servers_usage_on_stdout_names_its_subcommand_spoken_another_protocol(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """`poolctl doctor -- postgrestools` and ping with no --protocol speak dspex: postgrestools
+    prints its usage on stdout and exits with code 0 before it reads a byte, whatever is spoken.
+    Its usage names `lsp-proxy` as the language server's subcommand, which was said only when lsp
+    was spoken; spoken dspex the fix was 'Give it the arguments its usage (quoted) asks for'."""
+    argv = ["ping", "--json", "--timeout", WAIT, "--cwd", str(tmp_path)]
+    code = main([*argv, "--", str(POSTGRESTOOLS)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    d = report["findings"][0]["outcome"]
+    cause = d["cause"]
+    assert "; it was started without its subcommand `lsp-proxy`, which its usage" in cause, cause
+    assert d["remediation"].startswith(
+        f"Start it with `lsp-proxy` (`{POSTGRESTOOLS} lsp-proxy`) and speak lsp to it "
+        "(`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`)"
+    ), d["remediation"]

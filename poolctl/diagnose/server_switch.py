@@ -18,6 +18,8 @@ from poolctl.worker_types import WorkerSpec
 
 from .transport_help import read_help
 
+SPEAK_LSP = "`poolctl ping --protocol lsp`; in a pool, `worker.protocol: lsp`"
+
 # an entry of a help: an option or a subcommand, a gap of two spaces or more, its description
 # (a subcommand's placeholder may follow its name: fish-lsp's `start [options]  start the lsp`)
 _ENTRY = re.compile(
@@ -52,12 +54,13 @@ class Switch:
             f"starting a language server (`{self.said}`)"
         )
 
-    def fix(self, spec: WorkerSpec) -> str:
+    def fix(self, spec: WorkerSpec, lsp: bool = True) -> str:
         argv = shlex.join([*spec.argv, self.name])
+        speak = "" if lsp else f" and speak lsp to it ({SPEAK_LSP})"
         return (
-            f"Start it with `{self.name}` (`{argv}`), as {self.where} says: without it, it is "
-            "not a language server and does not serve on its stdin and stdout. Whether it "
-            "serves with it is untested: no fresh process was started so."
+            f"Start it with `{self.name}` (`{argv}`){speak}, as {self.where} says: without it, "
+            "it is not a language server and does not serve on its stdin and stdout. Whether "
+            "it serves with it is untested: no fresh process was started so."
         )
 
     def evidence(self) -> Evidence:

@@ -355,15 +355,17 @@ def crashed(obs: Observations) -> Judgement:
     switch = None  # pylyzer without `--server`, zuban without `server`: no language server
     told = fix == unread or printed or (logged and fix.startswith("Give it what it asks"))
     usage_out = refused is not None and refused.usage  # biome's, exiting with code 0
-    if obs.protocol == "lsp" and not served and (status.code or usage_out) and (told or usage_out):
-        usages = [(obs.stderr_text, "its usage on stderr", origin)] if printed else []
+    lsp = obs.protocol == "lsp"  # spoken another, its usage on stdout alone is read (no --help)
+    if (lsp or usage_out) and not served and (status.code or usage_out) and (told or usage_out):
+        usages = [(obs.stderr_text, "its usage on stderr", origin)] if printed and lsp else []
         if usage_out:
             said_out = obs.pending.decode("utf-8", "replace")
             usages.append((said_out, "its usage on stdout", obs.stdout_origin))
-        switch = server_switch(obs.worker.spec, usages, obs.experiments_enabled, obs.helps)
+        may_run = obs.experiments_enabled and lsp
+        switch = server_switch(obs.worker.spec, usages, may_run, obs.helps)
     if switch is not None:
         verdict += switch.clause()
-        fix = switch.fix(obs.worker.spec)
+        fix = switch.fix(obs.worker.spec, lsp)
         ev.append(switch.evidence())
     said_once = _only_line(obs.stderr_text) if status.code and fix == unread else None
     if said_once is not None and not obs.pending:  # ccls: `Failed to parse --init as JSON: …`
