@@ -89,7 +89,8 @@ NPM_PEERS_APART := @mdx-js/language-server@0.6.4 @upstash/context7-mcp@4.1.1
 # OAuth keys into a folder it does not create (tests/test_node_enoent.py); nx-mcp with
 # `--transport sse` reads its stdin while it serves SSE (tests/test_serves_asked_channel.py);
 # postgrestools' usage names `lsp-proxy` as acting as a server for the Language Server Protocol
-# (tests/test_jsonrpc_peers_programs.py)
+# (tests/test_jsonrpc_peers_programs.py); server-curl checks a tool call's arguments itself
+# (`Invalid arguments: url: Required`, tests/test_scenario_tool_arguments.py)
 NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server-system-monitor@2.0.3 \
                    fish-lsp@1.1.4 @playwright/mcp@0.0.83 \
                    @modelcontextprotocol/server-memory@2026.8.31 @biomejs/biome@2.6.9 \
@@ -110,7 +111,7 @@ NPM_PEERS_ALONE := diagnostic-languageserver@1.14.2 @modelcontextprotocol/server
                    @elastic/mcp-server-elasticsearch@0.3.1 figma-developer-mcp@0.13.2 \
                    @ast-grep/cli@0.51.1 @zereight/mcp-gitlab@2.1.64 \
                    @gongrzhe/server-gmail-autoauth-mcp@1.1.11 nx-mcp@0.25.0 \
-                   @postgrestools/postgrestools@0.25.7
+                   @postgrestools/postgrestools@0.25.7 @mcp-get-community/server-curl@0.1.0
 # outside .peers, whose node_modules a server below it would find by walking up:
 # typescript-language-server with no TypeScript anywhere above it refuses initialize
 NPM_PEERS_BARE := typescript-language-server@5.3.0

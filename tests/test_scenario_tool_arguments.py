@@ -115,3 +115,44 @@ def test_the_sdk_2s_refusal_naming_each_path_first_is_read_too(
         "received undefined; the tool resolve-library-id's input schema asks for libraryName, "
         "and the call's arguments (query) do not include it: send it in `--args`"
     ), step
+
+
+CURL = REPO / ".peers/alone/@mcp-get-community/server-curl/node_modules/.bin/server-curl"
+
+
+@pytest.mark.skipif(not CURL.exists(), reason="server-curl is missing: run `make peers`")
+def test_a_servers_own_check_naming_each_path_first_is_read_too(
+    capsys: pytest.CaptureFixture[str], processes: Processes, tmp_path: Path
+) -> None:
+    """@mcp-get-community/server-curl 0.1.0 checks a call's arguments itself (zod 3) and throws
+    `Invalid arguments: url: Required`, the tool's name nowhere in it: the SDK answers -32603.
+    ping showed the refusal alone and run-scenario left it unclassified. A url given but not
+    one (`url: Invalid url`) is no missing argument."""
+    path = tmp_path / "curl.yaml"
+    path.write_text(
+        f"worker: {{command: [{CURL}], protocol: mcp, init_timeout: 30}}\n"
+        "pool: {size: 1, checkout_timeout: 30, request_timeout: 30}\n"
+        "steps:\n"
+        "  - request: {command: tools/call, args: {name: curl, arguments: {method: GET}}}\n"
+    )
+    code = main(["run-scenario", "--no-history", "--format", "json", str(path)])
+    report = json.loads(capsys.readouterr()[0])
+    assert code == 1, report
+    [finding] = report["findings"]
+    outcome = finding["outcome"]
+    assert outcome["pattern_id"] == "required-field-missing", outcome
+    assert outcome["facts"]["missing_fields"] == ["url"], outcome
+    argv = ["ping", "--no-history", "--format", "json", "--protocol", "mcp", "--timeout", "30"]
+    for given, said in (
+        (
+            {"method": "GET"},
+            "; the tool curl's input schema asks for url, and the call's arguments "
+            "(method) do not include it: send it in `--args`",
+        ),
+        ({"url": "nope"}, "Invalid arguments: url: Invalid url (code -32603)"),
+    ):
+        call = {"name": "curl", "arguments": given}
+        main([*argv, "--command", "tools/call", "--args", json.dumps(call), "--", str(CURL)])
+        report = json.loads(capsys.readouterr()[0])
+        [step] = [s for s in report["extra"]["steps"] if s["method"] == "tools/call"]
+        assert step["detail"].endswith(said), step

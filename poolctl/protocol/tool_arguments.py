@@ -8,7 +8,8 @@ nothing). run-scenario left the rejection unclassified, 'without naming a missin
 ping's step showed it alone. The SDK 2 (@modelcontextprotocol/server 2.x) puts each issue's path
 first and joins them with commas: context7-mcp 4.1.1's `Invalid arguments for tool
 resolve-library-id: query: Invalid input: expected string, received undefined, libraryName:
-Invalid input: …`."""
+Invalid input: …`. A server may check them itself, zod 3's issues each with its path first, the
+tool unnamed: @mcp-get-community/server-curl 0.1.0's `Invalid arguments: url: Required`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 _REFUSED = re.compile(r"Input validation error: Invalid arguments for tool (?P<tool>[^\s:]+): ")
+# a server's own check of them, its issues path first (`Invalid arguments: url: Required`)
+_OWN_CHECK = re.compile(r"\bInvalid arguments: (?=[A-Za-z_$][\w$]*(?:\.[\w$.]*)?: )")
 # each issue's last words: ` at message`, ` at options.depth`
 _AT_PATH = re.compile(r" at (?P<path>[A-Za-z_$][\w$]*)(?:[.\[][\w$.\[\]]*)?$", re.M)
 # the SDK 2's: each issue opening with its path, `query: Invalid input…, libraryName: …`
@@ -28,15 +31,19 @@ def missing_arguments(error: str, args: Mapping[str, Any]) -> tuple[str, list[st
     params) did not give; None when it is no such refusal or every one it names was given
     (a value of the wrong kind, not a missing one)."""
     refused = _REFUSED.search(error)
-    if refused is None:
+    own = _OWN_CHECK.search(error) if refused is None else None
+    if refused is not None:
+        tool, issues = refused["tool"], error[refused.end() :]
+    elif own is not None and isinstance(args.get("name"), str):
+        tool, issues = args["name"], error[own.end() :]
+    else:
         return None
     given = args.get("arguments")
     given = given if isinstance(given, Mapping) else {}
-    issues = error[refused.end() :]
     found = [*_AT_PATH.finditer(issues), *_PATH_FIRST.finditer(issues)]
     named = dict.fromkeys(m["path"] for m in sorted(found, key=lambda m: m.start()))
     missing = [name for name in named if name not in given]
-    return (refused["tool"], missing) if missing else None
+    return (tool, missing) if missing else None
 
 
 def lacked_words(error: str, args: Mapping[str, Any]) -> str:
