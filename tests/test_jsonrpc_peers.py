@@ -739,8 +739,9 @@ def test_a_handshake_step_that_failed_fails_doctor_and_ping(
 @pytest.mark.parametrize(
     ("mode", "said"),
     [
-        ("code3", "exited with code 3"),
-        ("stays", "still running 5 s after exit, its stdin closed 2.0 s after it"),
+        ("code3", r"exited with code 3"),
+        # its stdin closed 2 s after `exit` (as editors do), 2.1 s on a loaded machine
+        ("stays", r"still running 5 s after exit, its stdin closed 2\.\d s after it"),
     ],
 )
 def test_a_language_server_that_ends_badly_after_exit_fails_doctor(
@@ -753,7 +754,7 @@ def test_a_language_server_that_ends_badly_after_exit_fails_doctor(
     report = json.loads(capsys.readouterr()[0])
     [framing] = [c for c in report["checks"] if c["section"] == "Framing"]
     assert framing["status"] == "fail" and code == 1, framing
-    assert framing["summary"].endswith(f"; but {said}"), framing["summary"]
+    assert re.search(f"; but {said}$", framing["summary"]), framing["summary"]
     assert "ends with code 0" in framing["remedy"]
 
 

@@ -54,7 +54,7 @@ def test_a_doc_reporters_run_of_passed_tests_is_clean(capsys: pytest.CaptureFixt
 def test_the_markdown_reporter_is_refused_in_one_line_naming_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    log = MOCHA / "markdown.txt"
+    log = MOCHA / "markdown.md"
     assert "Error" not in log.read_text()  # (the run failed 6 tests: none of them is in it)
     code, out, err = run(capsys, "triage", str(log), "--no-history")
     assert (code, out) == (2, "")
