@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from poolctl.diagnose.engine import DEFAULT_BUDGET
 from tests.conftest import REFERENCE, RunCli
 
 
@@ -124,7 +125,11 @@ def test_pythonunbuffered_hides_the_buffering_fault_and_ping_says_so(
 
 @pytest.mark.parametrize("switch", ["--init-delay", "--import-delay"])
 def test_slow_start_misses_a_short_timeout(run_cli: RunCli, switch: str) -> None:
-    code, report = ping_json(run_cli, "--timeout", "0.5", "--no-experiments", *worker(switch, "3"))
+    """A start longer than the timeout, and than the diagnosis' budget with the stop after it:
+    one of 3 s ended within the stop on a loaded machine (the diagnosis took 2.5 s, under three
+    busy loops), and the worker answered and exited with code 0 as its stdin closed."""
+    start = worker(switch, str(DEFAULT_BUDGET + 10))
+    code, report = ping_json(run_cli, "--timeout", "0.5", "--no-experiments", *start)
     assert code == 1
     assert report["findings"][0]["failure"]["kind"] == "timeout"
     assert report["extra"]["worker"]["exit"] is None or "SIG" in report["extra"]["worker"]["exit"]
