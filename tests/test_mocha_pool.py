@@ -4,19 +4,16 @@ the seven ways told with its evidence, the others left unclassified."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from poolctl.logs import read_logs
-from poolctl.model import Diagnosis, Report
-from poolctl.patterns import load_patterns
-from poolctl.triage import triage
+from poolctl.model import Report
+from tests.pool_verdicts import Expected, expected_pattern, pattern_of, triaged
 
 LOG = Path(__file__).parent / "fixtures" / "mixed" / "mocha_pool" / "spec.txt"
-# the pattern each failing test shows, or None (and why) where its evidence shows none
-EXPECTED: dict[str, str | tuple[None, str]] = {
+EXPECTED: Expected = {
     "arithmetic still works": (None, "assert.equal(1 + 1, 3)"),
     'a pool whose worker dies in init "before all" hook for "answers a ping"': "port-no-response",
     "init a worker answers its init ping": "port-no-response",
@@ -38,9 +35,8 @@ EXPECTED: dict[str, str | tuple[None, str]] = {
 }
 
 
-@cache
 def report() -> Report:
-    return triage(read_logs([str(LOG)]), load_patterns())
+    return triaged(LOG)
 
 
 def test_every_failure_is_read() -> None:
@@ -52,6 +48,4 @@ def test_every_failure_is_read() -> None:
 @pytest.mark.parametrize("test", sorted(EXPECTED))
 def test_each_failure_gets_the_pattern_its_evidence_shows(test: str) -> None:
     [found] = [f for f in report().findings if f.failure.name == test]
-    expected = EXPECTED[test]
-    got = found.outcome.pattern_id if isinstance(found.outcome, Diagnosis) else None
-    assert got == (None if isinstance(expected, tuple) else expected)
+    assert pattern_of(found) == expected_pattern(EXPECTED, test)

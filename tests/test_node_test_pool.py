@@ -4,21 +4,16 @@ the seven ways told with its evidence, the others left unclassified."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Finding, Report
-from poolctl.patterns import load_patterns
-from poolctl.triage import triage
+from tests.pool_verdicts import Expected, expected_pattern, pattern_of, triaged
 
 RUNS = Path(__file__).parent / "fixtures" / "mixed" / "node_test_pool"
 LOGS = ["spec.txt", "tap.txt"]
-KB = load_patterns()
-# the pattern each failing test shows, or None (and why) where its evidence shows none
-EXPECTED: dict[str, str | tuple[None, str]] = {
+EXPECTED: Expected = {
     "init > a pool whose worker dies in init starts": "port-no-response",
     "init > a worker answers its init ping": "port-no-response",
     "checkout > six concurrent callers on a pool of two": "checkout-timeout-waiters",
@@ -42,9 +37,8 @@ EXPECTED: dict[str, str | tuple[None, str]] = {
 }
 
 
-@cache
 def report_for(log: str) -> Report:
-    return triage(read_logs([str(RUNS / log)]), KB)
+    return triaged(RUNS / log)
 
 
 def finding(log: str, test: str) -> Finding:
@@ -60,10 +54,7 @@ def test_every_failure_is_read(log: str) -> None:
 @pytest.mark.parametrize("log", LOGS)
 @pytest.mark.parametrize("test", sorted(EXPECTED))
 def test_each_failure_gets_the_pattern_its_evidence_shows(log: str, test: str) -> None:
-    outcome = finding(log, test).outcome
-    expected = EXPECTED[test]
-    got = outcome.pattern_id if isinstance(outcome, Diagnosis) else None
-    assert got == (None if isinstance(expected, tuple) else expected)
+    assert pattern_of(finding(log, test)) == expected_pattern(EXPECTED, test)
 
 
 @pytest.mark.parametrize("log", LOGS)

@@ -5,22 +5,18 @@ the others left unclassified."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from poolctl.logs import read_logs
 from poolctl.model import Diagnosis, Finding, Report
-from poolctl.patterns import load_patterns
-from poolctl.triage import triage
+from tests.pool_verdicts import Expected, expected_pattern, pattern_of, triaged
 
 RUNS = Path(__file__).parent / "fixtures" / "unittest" / "asyncio_pool"
 UNITTEST_LOGS = ["verbose.txt", "plain.txt"]
 LOGS = [*UNITTEST_LOGS, "pytest.txt"]  # pytest names a test `Class.method`
-KB = load_patterns()
-# the pattern each failing test shows, or None (and why) where its evidence shows none
-EXPECTED: dict[str, str | tuple[None, str]] = {
+EXPECTED: Expected = {
     "test_pool_whose_worker_dies_in_init_starts": "port-no-response",
     "test_worker_answers_its_init_ping": "port-no-response",
     "test_six_concurrent_callers_on_a_pool_of_two": "checkout-timeout-waiters",
@@ -45,9 +41,8 @@ EXPECTED: dict[str, str | tuple[None, str]] = {
 }
 
 
-@cache
 def report_for(log: str) -> Report:
-    return triage(read_logs([str(RUNS / log)]), KB)
+    return triaged(RUNS / log)
 
 
 def method(name: str) -> str:
@@ -67,10 +62,7 @@ def test_every_failure_is_read(log: str) -> None:
 @pytest.mark.parametrize("log", LOGS)
 @pytest.mark.parametrize("test", sorted(EXPECTED))
 def test_each_failure_gets_the_pattern_its_evidence_shows(log: str, test: str) -> None:
-    outcome = finding(log, test).outcome
-    expected = EXPECTED[test]
-    got = outcome.pattern_id if isinstance(outcome, Diagnosis) else None
-    assert got == (None if isinstance(expected, tuple) else expected)
+    assert pattern_of(finding(log, test)) == expected_pattern(EXPECTED, test)
 
 
 @pytest.mark.parametrize("log", LOGS)
